@@ -1,0 +1,115 @@
+/**
+ * The simulator's command line, parsed without dependencies. Every problem
+ * is a {@link UsageError} (exit code 2).
+ *
+ * @module
+ */
+
+/** A bad command line. */
+export class UsageError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = "UsageError";
+  }
+}
+
+/** The parsed command line. */
+export interface SimArgs {
+  scenario: string;
+  seed?: number;
+  iteration?: number;
+  iterations?: number;
+  mutant?: string;
+  json: boolean;
+  keep: boolean;
+  reportDir?: string;
+  help: boolean;
+}
+
+/** Usage text. */
+export const USAGE = `Usage: deno task sim <scenario.yaml> [options]
+
+Runs a scenario against its target and checks the invariant suite.
+
+Options:
+  --seed <n>          Override the scenario's seed
+  --iteration <i>     Run only iteration i (replay)
+  --iterations <n>    Override the number of iterations
+  --mutant <name>     Run the reference target with a named mutant
+  --json              Print one JSON object on stdout (progress goes to stderr)
+  --keep              Keep each iteration's workspace (paths are printed)
+  --report-dir <dir>  Where history.json and verdicts.json go
+                      (default: $TMPDIR/swamp-sim-reports/<scenario>-seed-<seed>)
+  -h, --help          Show this help
+
+Exit codes: 0 pass, 1 invariant violated, 2 bad input, 3 target misbehaved,
+4 harness error, 130/143 interrupted.`;
+
+function intArg(name: string, value: string | undefined, min: number, max: number): number {
+  if (value === undefined) throw new UsageError(`Option ${name} needs a value`);
+  if (!/^\d+$/.test(value)) throw new UsageError(`Option ${name} needs an integer, got "${value}"`);
+  const n = Number(value);
+  if (n < min || n > max) {
+    throw new UsageError(`Option ${name} must be between ${min} and ${max}, got ${n}`);
+  }
+  return n;
+}
+
+/** Parses argv (without the program). */
+export function parseSimArgs(argv: readonly string[]): SimArgs {
+  const args: SimArgs = { scenario: "", json: false, keep: false, help: false };
+  const positional: string[] = [];
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i];
+    const [flag, inline] = a.startsWith("--") && a.includes("=")
+      ? [a.slice(0, a.indexOf("=")), a.slice(a.indexOf("=") + 1)]
+      : [a, undefined];
+    const value = () => inline ?? argv[++i];
+    switch (flag) {
+      case "--seed":
+        args.seed = intArg(flag, value(), 0, 0xffff_ffff);
+        break;
+      case "--iteration":
+        args.iteration = intArg(flag, value(), 0, 1_000_000);
+        break;
+      case "--iterations":
+        args.iterations = intArg(flag, value(), 1, 10_000);
+        break;
+      case "--mutant": {
+        const v = value();
+        if (v === undefined || v === "") throw new UsageError("Option --mutant needs a name");
+        args.mutant = v;
+        break;
+      }
+      case "--report-dir": {
+        const v = value();
+        if (v === undefined || v === "") throw new UsageError("Option --report-dir needs a path");
+        args.reportDir = v;
+        break;
+      }
+      case "--json":
+        args.json = true;
+        break;
+      case "--keep":
+        args.keep = true;
+        break;
+      case "-h":
+      case "--help":
+        args.help = true;
+        break;
+      default:
+        if (a.startsWith("-")) throw new UsageError(`Unknown option "${a}"`);
+        positional.push(a);
+    }
+  }
+  if (args.help) return args;
+  if (positional.length !== 1) {
+    throw new UsageError(
+      positional.length === 0
+        ? "Missing the scenario file"
+        : `Expected one scenario file, got ${positional.length}`,
+    );
+  }
+  args.scenario = positional[0];
+  return args;
+}

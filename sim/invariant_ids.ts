@@ -1,0 +1,45 @@
+/**
+ * The names of the invariant suite, in one place: the scenario schema, the
+ * checker and the reports all use these ids.
+ *
+ * @module
+ */
+
+/** Every invariant the checker evaluates, in report order. */
+export const INVARIANT_IDS = [
+  "lockfile-well-formed",
+  "catalog-lockfile-bijection",
+  "files-lockfile-match",
+  "catalog-integrity",
+  "no-benign-duplicate-type",
+  "no-budget-exhaustion",
+  "no-stale-lock-or-temp",
+  "serializable-per-extension",
+  "op-outcomes-allowed",
+  "expected-states",
+] as const;
+
+/** The id of one invariant. */
+export type InvariantId = typeof INVARIANT_IDS[number];
+
+/** One line per invariant: what it asserts. */
+export const INVARIANT_DESCRIPTIONS: Readonly<Record<InvariantId, string>> = {
+  "lockfile-well-formed":
+    "the lockfile is absent or well-formed JSON matching swamp's entry schema",
+  "catalog-lockfile-bijection":
+    "every live catalog row belongs to a lockfile entry at the same version, and every entry has its rows",
+  "files-lockfile-match":
+    "every file listed in the lockfile exists, and nothing unlisted lives under pulled-extensions",
+  "catalog-integrity":
+    "PRAGMA integrity_check is ok and no two live rows share kind + type (I-Repo-1)",
+  "no-benign-duplicate-type":
+    "no op failed with DuplicateTypeError unless the fixture has a genuine type conflict",
+  "no-budget-exhaustion": "no op gave up on the advisory-lock retry budget or on SQLITE_BUSY",
+  "no-stale-lock-or-temp":
+    "after clean exits, no advisory lock file and no stray lockfile temp file remain",
+  "serializable-per-extension":
+    "per extension, the final lockfile state is explained by some serial order of the ops that respects real time",
+  "op-outcomes-allowed": "every op ended with an outcome the scenario allows",
+  "expected-states":
+    "every extension's layer state (files, lockfile, catalog) is one the scenario allows",
+};

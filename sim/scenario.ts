@@ -1,0 +1,520 @@
+/**
+ * Scenario loading: YAML text in, a validated {@link Scenario} with every
+ * default resolved out. Every problem is a {@link ScenarioError} naming the
+ * file, line, column and field path; nothing is spawned before a scenario
+ * loads cleanly.
+ *
+ * @module
+ */
+
+import { isMap, isScalar, isSeq, LineCounter, type Node, parseDocument } from "yaml";
+import type { z } from "zod";
+import {
+  type Action,
+  actionProblem,
+  DEFAULT_PATTERNS,
+  type FaultRule,
+  type HitSelector,
+  type PointPatterns,
+} from "../faults/rule.ts";
+import { type OpKind, type Phase, type Point, POINTS } from "../faults/vocabulary.ts";
+import { type FixtureSpec, typeConflicts, validateFixture } from "./fixture.ts";
+import type { InvariantId } from "./invariant_ids.ts";
+import type { OutcomeClass } from "./outcome.ts";
+import {
+  type FaultInput,
+  type OpSpec,
+  type PhaseExpectation,
+  type RecoveryStep,
+  SCENARIO_LIMITS,
+  type ScenarioInput,
+  scenarioSchema,
+} from "./scenario_schema.ts";
+
+export type { OpSpec, PhaseExpectation, RecoveryStep };
+
+/** A scenario that does not load; the message is one line naming file, line and field. */
+export class ScenarioError extends Error {
+  readonly file: string;
+  readonly line: number;
+  readonly column: number;
+  readonly fieldPath: string;
+  readonly detail: string;
+  constructor(file: string, line: number, column: number, fieldPath: string, detail: string) {
+    const where = line > 0 ? `${file}:${line}:${column}` : file;
+    super(`${where}: error: ${fieldPath === "" ? "" : `${fieldPath}: `}${detail}`);
+    this.name = "ScenarioError";
+    this.file = file;
+    this.line = line;
+    this.column = column;
+    this.fieldPath = fieldPath;
+    this.detail = detail;
+  }
+}
+
+/** The target, with defaults resolved. */
+export interface ResolvedTarget {
+  kind: "reference" | "deno" | "command";
+  /** Reference only: the selected mutant. */
+  mutant?: string;
+  /** deno: absolute entry module. */
+  entry?: string;
+  /** deno: absolute deno.json for the entry. */
+  config?: string;
+  denoFlags: string[];
+  /** command: the argv that runs swamp. */
+  argv?: string[];
+  env: Record<string, string>;
+  backend: "preload" | "strace" | "none";
+  patterns: PointPatterns;
+}
+
+/** An op with its start offset. */
+export type PlannedOpSpec = OpSpec & { startMs: number };
+
+/** The workload, with defaults resolved. */
+export type Workload =
+  | { kind: "explicit"; processes: PlannedOpSpec[]; startJitterMs: { min: number; max: number } }
+  | {
+    kind: "mix";
+    count: number;
+    mix: Array<OpSpec & { weight: number }>;
+    startJitterMs: { min: number; max: number };
+  };
+
+/** One case of a sweep: an op crashed (or otherwise faulted) at one point and phase. */
+export interface SweepCase {
+  op: OpSpec;
+  at: Point;
+  when: Phase;
+  action: Action;
+}
+
+/** A fault rule with its id (`faults[i]`). */
+export type ScenarioFault = FaultRule & { id: string };
+
+/** A loaded, validated scenario with every default resolved. */
+export interface Scenario {
+  /** The path as given on the command line (used in replay commands). */
+  file: string;
+  /** Absolute path of the scenario file. */
+  path: string;
+  name: string;
+  proves: string;
+  exploratory: boolean;
+  seed: number;
+  iterations: number;
+  target: ResolvedTarget;
+  fixture: { spec: FixtureSpec; installed: string[]; populate: boolean };
+  workload: Workload;
+  /** Sweep cases, one per iteration, when the scenario sweeps. */
+  sweep?: SweepCase[];
+  faults: ScenarioFault[];
+  recovery: RecoveryStep[];
+  expect: {
+    outcomes: Partial<Record<OpKind, OutcomeClass[]>>;
+    afterRun: PhaseExpectation;
+    afterRecovery: PhaseExpectation;
+    typeConflict: boolean;
+  };
+  limits: { processTimeoutMs: number; runTimeoutMs: number };
+}
+
+/** Defaults applied where a scenario is silent. */
+export const SCENARIO_DEFAULTS = {
+  processTimeoutMs: 60_000,
+  runTimeoutMs: 30 * 60 * 1000,
+  iterations: 1,
+} as const;
+
+type PathSegment = string | number;
+
+function formatPath(path: readonly PathSegment[]): string {
+  let out = "";
+  for (const seg of path) {
+    out += typeof seg === "number" ? `[${seg}]` : out === "" ? seg : `.${seg}`;
+  }
+  return out;
+}
+
+/** Finds the YAML node at a field path: the deepest node that exists; `key` picks the key node. */
+function locate(root: Node | null, path: readonly PathSegment[], key: boolean): Node | null {
+  let node: Node | null = root;
+  for (let i = 0; i < path.length; i++) {
+    const seg = path[i];
+    const last = i === path.length - 1;
+    if (isMap(node)) {
+      const pair = node.items.find((p) => isScalar(p.key) && String(p.key.value) === String(seg));
+      if (pair === undefined) return node;
+      if (last && key && isScalar(pair.key)) return pair.key;
+      node = (pair.value as Node | null) ?? (pair.key as Node);
+    } else if (isSeq(node) && typeof seg === "number") {
+      const item = node.items[seg] as Node | undefined;
+      if (item === undefined) return node;
+      node = item;
+    } else {
+      return node;
+    }
+  }
+  return node;
+}
+
+class Locator {
+  readonly #root: Node | null;
+  readonly #lines: LineCounter;
+  readonly #file: string;
+  constructor(root: Node | null, lines: LineCounter, file: string) {
+    this.#root = root;
+    this.#lines = lines;
+    this.#file = file;
+  }
+  error(path: readonly PathSegment[], detail: string, key = false): ScenarioError {
+    const node = locate(this.#root, path, key);
+    const offset = node?.range?.[0];
+    const pos = offset === undefined ? { line: 0, col: 0 } : this.#lines.linePos(offset);
+    return new ScenarioError(this.#file, pos.line, pos.col, formatPath(path), detail);
+  }
+}
+
+function zodDetail(issue: z.core.$ZodIssue): { path: PathSegment[]; detail: string; key: boolean } {
+  const path = issue.path.filter((p): p is PathSegment => typeof p !== "symbol");
+  if (issue.code === "unrecognized_keys") {
+    const first = issue.keys[0];
+    return { path: [...path, first], detail: `unknown field "${first}"`, key: true };
+  }
+  if (issue.code === "invalid_type" && issue.input === undefined) {
+    return { path, detail: `required field is missing`, key: false };
+  }
+  return { path, detail: issue.message.replace(/^Invalid input: /, ""), key: false };
+}
+
+function normalizeAction(action: NonNullable<FaultInput["action"]>): Action {
+  if (action === "crash") return { kind: "crash" };
+  if (action.kind === "pause") {
+    return { kind: "pause", timeoutMs: action.timeoutMs, untilExitOf: action.untilExitOf ?? [] };
+  }
+  return action;
+}
+
+function normalizeHit(hit: FaultInput["hit"]): HitSelector {
+  if (hit === undefined) return { nth: 1 };
+  if (typeof hit === "number") return { nth: hit };
+  if (hit === "every") return { every: true };
+  return hit;
+}
+
+function resolvePath(base: string, rel: string): string {
+  return new URL(rel, `file://${base.endsWith("/") ? base : `${base}/`}`).pathname;
+}
+
+function dirOf(path: string): string {
+  return path.slice(0, path.lastIndexOf("/")) || "/";
+}
+
+/** Parses and validates scenario text; `file` names it in errors. Pure apart from path resolution. */
+export function parseScenario(text: string, file: string, absPath: string): Scenario {
+  const lines = new LineCounter();
+  const doc = parseDocument(text, { lineCounter: lines, prettyErrors: false, uniqueKeys: true });
+  if (doc.errors.length > 0) {
+    const error = doc.errors[0];
+    const pos = error.linePos?.[0] ?? { line: 0, col: 0 };
+    const detail = error.message.split("\n")[0].replace(/ at line \d+, column \d+:?$/, "");
+    throw new ScenarioError(file, pos.line, pos.col, "", `invalid YAML: ${detail}`);
+  }
+  const at = new Locator(doc.contents as Node | null, lines, file);
+  const data: unknown = doc.toJS();
+  if (typeof data !== "object" || data === null || Array.isArray(data)) {
+    throw at.error([], "a scenario must be a YAML mapping");
+  }
+  const parsed = scenarioSchema.safeParse(data);
+  if (!parsed.success) {
+    const { path, detail, key } = zodDetail(parsed.error.issues[0]);
+    throw at.error(path, detail, key);
+  }
+  return resolveScenario(parsed.data, at, file, absPath);
+}
+
+function resolveScenario(
+  input: ScenarioInput,
+  at: Locator,
+  file: string,
+  absPath: string,
+): Scenario {
+  const dir = dirOf(absPath);
+  const target = resolveTarget(input, at, dir);
+  const spec: FixtureSpec = { extensions: input.fixture.registry };
+  const fixtureProblems = validateFixture(spec);
+  if (fixtureProblems.length > 0) {
+    const problem = fixtureProblems[0];
+    throw at.error(["fixture", "registry", ...pathSegments(problem.path)], problem.message);
+  }
+  const known = new Set(spec.extensions.map((e) => e.name));
+  (input.fixture.installed ?? []).forEach((ref, i) => {
+    const name = ref.slice(0, ref.indexOf("@", 1) === -1 ? undefined : ref.indexOf("@", 1));
+    if (!known.has(name)) {
+      throw at.error(["fixture", "installed", i], `"${name}" is not in fixture.registry`);
+    }
+  });
+
+  if (input.workload === undefined && input.sweep === undefined) {
+    throw at.error([], "a scenario needs a workload or a sweep");
+  }
+  if (input.workload !== undefined && input.sweep !== undefined) {
+    throw at.error(["sweep"], "a scenario has either a workload or a sweep, not both");
+  }
+  const workload = resolveWorkload(input, at);
+  const sweep = input.sweep === undefined ? undefined : resolveSweep(input.sweep, at);
+  const processCount = sweep !== undefined
+    ? 1
+    : workload.kind === "explicit"
+    ? workload.processes.length
+    : workload.count;
+
+  let iterations = input.iterations ?? SCENARIO_DEFAULTS.iterations;
+  if (sweep !== undefined) {
+    if (input.iterations !== undefined && input.iterations !== sweep.length) {
+      throw at.error(
+        ["iterations"],
+        `a sweep runs one iteration per case (${sweep.length}); omit iterations or set it to ${sweep.length}`,
+      );
+    }
+    iterations = sweep.length;
+    if (iterations > SCENARIO_LIMITS.iterationsMax) {
+      throw at.error(
+        ["sweep"],
+        `the sweep has ${iterations} cases, more than ${SCENARIO_LIMITS.iterationsMax}`,
+      );
+    }
+  }
+
+  const faults = (input.faults ?? []).map((f, i): ScenarioFault => {
+    const action = normalizeAction(f.action);
+    const when = f.when ?? "before";
+    const problem = actionProblem(f.at, when, action);
+    if (problem !== undefined) throw at.error(["faults", i, "action"], problem);
+    f.processes?.forEach((p, j) => {
+      if (p >= processCount) {
+        throw at.error(
+          ["faults", i, "processes", j],
+          `process ${p} does not exist (the workload has ${processCount})`,
+        );
+      }
+    });
+    if (action.kind === "pause") {
+      action.untilExitOf.forEach((p, j) => {
+        if (p >= processCount) {
+          throw at.error(
+            ["faults", i, "action", "untilExitOf", j],
+            `process ${p} does not exist (the workload has ${processCount})`,
+          );
+        }
+      });
+    }
+    f.iterations?.forEach((n, j) => {
+      if (n >= iterations) {
+        throw at.error(
+          ["faults", i, "iterations", j],
+          `iteration ${n} does not exist (the scenario runs ${iterations})`,
+        );
+      }
+    });
+    return {
+      id: `faults[${i}]`,
+      at: f.at,
+      when,
+      action,
+      hit: normalizeHit(f.hit),
+      processes: f.processes,
+      ops: f.ops,
+      iterations: f.iterations,
+    };
+  });
+
+  const conflicts = typeConflicts(spec);
+  const expect = input.expect ?? {};
+  if (expect.typeConflict === false && conflicts.length > 0) {
+    throw at.error(
+      ["expect", "typeConflict"],
+      "the fixture has a genuine type conflict; typeConflict cannot be false",
+    );
+  }
+
+  const limits = {
+    processTimeoutMs: input.limits?.processTimeoutMs ?? SCENARIO_DEFAULTS.processTimeoutMs,
+    runTimeoutMs: input.limits?.runTimeoutMs ?? SCENARIO_DEFAULTS.runTimeoutMs,
+  };
+  if (limits.processTimeoutMs > limits.runTimeoutMs) {
+    throw at.error(["limits", "processTimeoutMs"], "must not exceed limits.runTimeoutMs");
+  }
+
+  return {
+    file,
+    path: absPath,
+    name: input.name,
+    proves: input.proves,
+    exploratory: input.exploratory ?? false,
+    seed: input.seed,
+    iterations,
+    target,
+    fixture: {
+      spec,
+      installed: input.fixture.installed ?? [],
+      populate: input.fixture.populate ?? true,
+    },
+    workload,
+    sweep,
+    faults,
+    recovery: input.recovery ?? [],
+    expect: {
+      outcomes: expect.outcomes ?? {},
+      afterRun: expect.afterRun ?? {},
+      afterRecovery: expect.afterRecovery ?? {},
+      typeConflict: expect.typeConflict ?? conflicts.length > 0,
+    },
+    limits,
+  };
+}
+
+function pathSegments(path: string): PathSegment[] {
+  const out: PathSegment[] = [];
+  for (const match of path.matchAll(/\["((?:[^"\\]|\\.)*)"\]|\[(\d+)\]|([^.[\]]+)/g)) {
+    if (match[1] !== undefined) out.push(JSON.parse(`"${match[1]}"`) as string);
+    else if (match[2] !== undefined) out.push(Number(match[2]));
+    else out.push(match[3]);
+  }
+  if (out[0] === "extensions") out.shift();
+  return out;
+}
+
+function resolveTarget(input: ScenarioInput, at: Locator, dir: string): ResolvedTarget {
+  const t = input.target ?? {};
+  const kind = t.kind ?? "reference";
+  const patterns: PointPatterns = {
+    ...DEFAULT_PATTERNS,
+    ...t.patterns,
+    registryUrlEnv: t.registryUrlEnv ?? DEFAULT_PATTERNS.registryUrlEnv,
+  };
+  const onlyFor = (field: keyof typeof t, kinds: string[]) => {
+    if (t[field] !== undefined && !kinds.includes(kind)) {
+      throw at.error(
+        ["target", field],
+        `only applies to target kind ${kinds.map((k) => `"${k}"`).join(" or ")}`,
+        true,
+      );
+    }
+  };
+  onlyFor("mutant", ["reference"]);
+  onlyFor("entry", ["deno"]);
+  onlyFor("config", ["deno"]);
+  onlyFor("denoFlags", ["deno"]);
+  onlyFor("argv", ["command"]);
+  if (kind === "deno" && t.entry === undefined) {
+    throw at.error(["target"], 'target kind "deno" needs an entry module');
+  }
+  if (kind === "command" && t.argv === undefined) {
+    throw at.error(["target"], 'target kind "command" needs argv');
+  }
+  const backend = t.backend ?? (kind === "command" ? "strace" : "preload");
+  if (kind === "command" && backend === "preload") {
+    throw at.error(
+      ["target", "backend"],
+      'the preload backend needs a Deno target; use "strace" for a command',
+    );
+  }
+  return {
+    kind,
+    mutant: t.mutant,
+    entry: t.entry === undefined ? undefined : resolvePath(dir, t.entry),
+    config: t.config === undefined ? undefined : resolvePath(dir, t.config),
+    denoFlags: t.denoFlags ?? [],
+    argv: t.argv,
+    env: t.env ?? {},
+    backend,
+    patterns,
+  };
+}
+
+function resolveWorkload(input: ScenarioInput, at: Locator): Workload {
+  const w = input.workload;
+  if (w === undefined) {
+    return { kind: "explicit", processes: [], startJitterMs: { min: 0, max: 0 } };
+  }
+  const jitter = w.startJitterMs ?? { min: 0, max: 0 };
+  if (jitter.min > jitter.max) {
+    throw at.error(["workload", "startJitterMs", "min"], "must not exceed max");
+  }
+  if (w.processes !== undefined) {
+    if (w.count !== undefined || w.mix !== undefined) {
+      throw at.error(
+        ["workload", "processes"],
+        "give either processes or count + mix, not both",
+        true,
+      );
+    }
+    return {
+      kind: "explicit",
+      processes: w.processes.map((
+        { startMs, ...op },
+      ) => ({ ...op, startMs: startMs ?? 0 } as PlannedOpSpec)),
+      startJitterMs: jitter,
+    };
+  }
+  if (w.count === undefined || w.mix === undefined) {
+    throw at.error(["workload"], "needs processes, or count and mix");
+  }
+  return {
+    kind: "mix",
+    count: w.count,
+    mix: w.mix.map((
+      { weight, ...op },
+    ) => ({ ...op, weight: weight ?? 1 } as OpSpec & { weight: number })),
+    startJitterMs: jitter,
+  };
+}
+
+function resolveSweep(sweep: NonNullable<ScenarioInput["sweep"]>, at: Locator): SweepCase[] {
+  const points = sweep.points ?? [...POINTS];
+  const phases = sweep.phases ?? ["before", "after"];
+  const action = normalizeAction(sweep.action ?? "crash");
+  const cases: SweepCase[] = [];
+  for (const op of sweep.ops) {
+    for (const point of points) {
+      for (const when of phases) {
+        if (actionProblem(point, when, action) !== undefined) continue;
+        cases.push({ op, at: point, when, action });
+      }
+    }
+  }
+  if (cases.length === 0) {
+    throw at.error(["sweep"], "the sweep has no case where its action applies");
+  }
+  return cases;
+}
+
+/** Reads and parses a scenario file. */
+export async function loadScenario(file: string): Promise<Scenario> {
+  const absPath = file.startsWith("/") ? file : `${Deno.cwd()}/${file}`;
+  let text: string;
+  try {
+    text = await Deno.readTextFile(absPath);
+  } catch (error) {
+    throw new ScenarioError(file, 0, 0, "", `cannot read the file: ${(error as Error).message}`);
+  }
+  return parseScenario(text, file, absPath);
+}
+
+/** Process count of a scenario's workload (one for a sweep). */
+export function processCount(scenario: Scenario): number {
+  if (scenario.sweep !== undefined) return 1;
+  return scenario.workload.kind === "explicit"
+    ? scenario.workload.processes.length
+    : scenario.workload.count;
+}
+
+/** The invariant ids a scenario expects to fail or may fail in a phase. */
+export function expectationOf(
+  phase: PhaseExpectation,
+  id: InvariantId,
+): "hold" | "may-fail" | "must-fail" {
+  return phase.invariants?.[id] ?? "hold";
+}

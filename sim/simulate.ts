@@ -1,0 +1,309 @@
+/**
+ * The simulator's main job as a function: load a scenario, plan and run its
+ * iterations, check, judge, report. `main.ts` wraps it as a CLI; tests call
+ * it directly.
+ *
+ * @module
+ */
+
+import { Cleanup } from "./cleanup.ts";
+import { EXIT } from "./exit_codes.ts";
+import { planIteration } from "./plan.ts";
+import { startRegistry } from "./registry.ts";
+import {
+  formatSummary,
+  formatSweepTable,
+  replayCommand,
+  summarise,
+  sweepRows,
+  writeReport,
+} from "./report.ts";
+import { HarnessError, type IterationResult, runIteration } from "./runner.ts";
+import { loadScenario, processCount, type Scenario, ScenarioError } from "./scenario.ts";
+import { PRELOAD_SHIM, PROJECT_CONFIG, REFERENCE_ENTRY, type RunContext } from "./target.ts";
+import { wallMs } from "./process.ts";
+
+/** Options of one simulator run (the parsed command line). */
+export interface SimulateOptions {
+  scenario: string;
+  seed?: number;
+  iteration?: number;
+  iterations?: number;
+  mutant?: string;
+  json?: boolean;
+  keep?: boolean;
+  reportDir?: string;
+  /** Install SIGINT/SIGTERM handlers (the CLI does; in-process callers may not). */
+  handleSignals?: boolean;
+  /** Where human lines go (default: stdout; stderr in JSON mode). */
+  log?: (line: string) => void;
+}
+
+/** What a run produced. */
+export interface SimulateResult {
+  exitCode: number;
+  /** The machine-readable result (what `--json` prints). */
+  json: Record<string, unknown>;
+  results: IterationResult[];
+  scenario?: Scenario;
+}
+
+let cachedDenoDir: string | undefined;
+let precached = false;
+
+async function denoOutput(args: string[]): Promise<string> {
+  const out = await new Deno.Command(Deno.execPath(), { args, stdout: "piped", stderr: "piped" })
+    .output();
+  if (!out.success) {
+    throw new HarnessError(
+      `\`deno ${args.join(" ")}\` failed: ${
+        new TextDecoder().decode(out.stderr).trim().slice(0, 400)
+      }`,
+    );
+  }
+  return new TextDecoder().decode(out.stdout);
+}
+
+/** DENO_DIR of this Deno, so targets with their own HOME still resolve npm packages from the cache. */
+async function denoDir(): Promise<string> {
+  if (cachedDenoDir !== undefined) return cachedDenoDir;
+  const fromEnv = Deno.env.get("DENO_DIR");
+  if (fromEnv !== undefined && fromEnv !== "") return (cachedDenoDir = fromEnv);
+  const info = JSON.parse(await denoOutput(["info", "--json"])) as { denoDir?: unknown };
+  if (typeof info.denoDir !== "string") {
+    throw new HarnessError("`deno info --json` did not name a denoDir");
+  }
+  return (cachedDenoDir = info.denoDir);
+}
+
+/** Caches the reference target and the shim once, so concurrent first starts do not race to download. */
+async function precache(): Promise<void> {
+  if (precached) return;
+  await denoOutput(["cache", "--config", PROJECT_CONFIG, REFERENCE_ENTRY, PRELOAD_SHIM]);
+  precached = true;
+}
+
+function resolvedOptions(
+  scenario: Scenario,
+  options: SimulateOptions,
+  seed: number,
+  iterations: number[],
+  reportDir: string,
+) {
+  const t = scenario.target;
+  return {
+    seed,
+    scenario: scenario.name,
+    file: scenario.file,
+    iterations: iterations.length === 1
+      ? `${iterations[0]}`
+      : `${iterations[0]}..${iterations[iterations.length - 1]}`,
+    target: t.kind,
+    mutant: options.mutant ?? t.mutant ?? "none",
+    backend: t.backend,
+    processes: processCount(scenario),
+    faults: scenario.faults.length + (scenario.sweep === undefined ? 0 : 1),
+    recoverySteps: scenario.recovery.length,
+    processTimeoutMs: scenario.limits.processTimeoutMs,
+    runTimeoutMs: scenario.limits.runTimeoutMs,
+    keep: options.keep ?? false,
+    reportDir,
+  };
+}
+
+/** Runs a scenario. Never throws for bad input or target failures: the exit code says what happened. */
+export async function simulate(options: SimulateOptions): Promise<SimulateResult> {
+  const log = options.log ??
+    (options.json ? (l: string) => console.error(l) : (l: string) => console.log(l));
+  let scenario: Scenario;
+  try {
+    scenario = await loadScenario(options.scenario);
+  } catch (error) {
+    if (error instanceof ScenarioError) {
+      log(error.message);
+      return {
+        exitCode: EXIT.badInput,
+        json: { error: error.message, exitCode: EXIT.badInput },
+        results: [],
+      };
+    }
+    throw error;
+  }
+  if (options.mutant !== undefined && scenario.target.kind !== "reference") {
+    const message =
+      `${scenario.file}: error: --mutant only applies to the reference target (target kind is "${scenario.target.kind}")`;
+    log(message);
+    return {
+      exitCode: EXIT.badInput,
+      json: { error: message, exitCode: EXIT.badInput },
+      results: [],
+      scenario,
+    };
+  }
+  const seed = options.seed ?? scenario.seed;
+  const total = options.iterations ?? scenario.iterations;
+  if (
+    scenario.sweep !== undefined && options.iterations !== undefined &&
+    options.iterations !== scenario.sweep.length
+  ) {
+    const message =
+      `${scenario.file}: error: --iterations: a sweep runs exactly ${scenario.sweep.length} iterations`;
+    log(message);
+    return {
+      exitCode: EXIT.badInput,
+      json: { error: message, exitCode: EXIT.badInput },
+      results: [],
+      scenario,
+    };
+  }
+  const sized: Scenario = { ...scenario, seed, iterations: total };
+  if (options.iteration !== undefined && options.iteration >= total) {
+    const message =
+      `${scenario.file}: error: --iteration ${options.iteration} does not exist (the scenario runs ${total})`;
+    log(message);
+    return {
+      exitCode: EXIT.badInput,
+      json: { error: message, exitCode: EXIT.badInput },
+      results: [],
+      scenario,
+    };
+  }
+  const iterations = options.iteration !== undefined
+    ? [options.iteration]
+    : [...Array(total).keys()];
+  const reportDir = options.reportDir ??
+    `${Deno.env.get("TMPDIR") ?? "/tmp"}/swamp-sim-reports/${scenario.name}-seed-${seed}`;
+  const resolved = resolvedOptions(sized, options, seed, iterations, reportDir);
+  log(`seed=${seed}`);
+  log(
+    Object.entries(resolved).filter(([k]) => k !== "seed").map(([k, v]) => `${k}=${v}`).join(" "),
+  );
+
+  const cleanup = new Cleanup({ keepDirs: options.keep });
+  if (options.handleSignals) {
+    cleanup.installSignalHandlers((signal) =>
+      log(
+        `interrupted by ${signal}: killing ${cleanup.childCount} process(es) and removing temp dirs`,
+      )
+    );
+  }
+  const results: IterationResult[] = [];
+  let exitCode: number = EXIT.pass;
+  let harnessError: string | undefined;
+  const startedMs = wallMs();
+  const deadlineMs = startedMs + scenario.limits.runTimeoutMs;
+  let registry: Awaited<ReturnType<typeof startRegistry>> | undefined;
+  try {
+    if (scenario.target.kind === "reference" || scenario.target.backend === "preload") {
+      await precache();
+    }
+    registry = await startRegistry(scenario.fixture.spec);
+    const run: RunContext = {
+      denoPath: Deno.execPath(),
+      denoDir: await denoDir(),
+      registryUrl: registry.url,
+      registryPort: registry.port,
+      mutant: options.mutant,
+    };
+    for (const iteration of iterations) {
+      const plan = planIteration(sized, iteration);
+      const result = await runIteration(sized, plan, {
+        cleanup,
+        run,
+        keep: options.keep ?? false,
+        deadlineMs,
+      });
+      results.push(result);
+      const ops = result.history.ops.filter((o) => o.phase === "run");
+      const crashed = ops.filter((o) => o.outcome.class === "crashed").length;
+      const failedOps = ops.filter((o) => o.outcome.type !== "ok").length;
+      const line = `iteration ${iteration}: ${
+        result.passed ? "PASS" : "FAIL"
+      }  ${ops.length} process(es), ${failedOps} not ok, ${crashed} crashed  (${
+        (result.durationMs / 1000).toFixed(1)
+      } s, check ${result.checkMs.toFixed(1)} ms)${
+        result.workspace === undefined ? "" : `  workspace=${result.workspace}`
+      }`;
+      if (!result.passed) {
+        log(`reproduce with: ${replayCommand(sized, seed, iteration, options.mutant)}`);
+        log(line);
+        log(`  ${result.failure!.class}: ${result.failure!.reason}`);
+        for (const j of result.judgements.filter((j) => !j.pass)) {
+          log(
+            `  ${j.verdict.invariant} (${j.verdict.phase}, expected ${j.expectation}): ${j.verdict.status}: ${j.verdict.explanation}`,
+          );
+        }
+        const code = result.failure!.class === "target" ? EXIT.target : EXIT.invariant;
+        if (exitCode === EXIT.pass || code === EXIT.target) exitCode = code;
+      } else {
+        log(line);
+      }
+    }
+  } catch (error) {
+    if (!(error instanceof HarnessError) && !(error instanceof Error)) throw error;
+    harnessError = error instanceof HarnessError
+      ? error.message
+      : `${error.name}: ${error.message}`;
+    exitCode = EXIT.harness;
+    const at = iterations[results.length];
+    if (at !== undefined) log(`reproduce with: ${replayCommand(sized, seed, at, options.mutant)}`);
+    log(`harness error: ${harnessError}`);
+  } finally {
+    await registry?.close();
+    await cleanup.dispose();
+  }
+
+  const summary = summarise(results);
+  const sweep = scenario.sweep === undefined ? undefined : sweepRows(sized, results);
+  const firstFailure = results.find((r) => !r.passed);
+  const replay = firstFailure === undefined
+    ? undefined
+    : replayCommand(sized, seed, firstFailure.iteration, options.mutant);
+  const json: Record<string, unknown> = {
+    ...(replay === undefined ? {} : { replay }),
+    exitCode,
+    options: resolved,
+    passed: results.filter((r) => r.passed).length,
+    failed: results.filter((r) => !r.passed).length,
+    ...(harnessError === undefined ? {} : { harnessError }),
+    iterations: results.map((r) => ({
+      iteration: r.iteration,
+      passed: r.passed,
+      failure: r.failure,
+      durationMs: Math.round(r.durationMs),
+      checkMs: Number(r.checkMs.toFixed(2)),
+      replay: replayCommand(sized, seed, r.iteration, options.mutant),
+      failedJudgements: r.judgements.filter((j) => !j.pass),
+      layerStates: r.layerStates,
+      workspace: r.workspace,
+    })),
+    invariants: summary,
+    ...(sweep === undefined ? {} : { sweep }),
+    durationMs: Math.round(wallMs() - startedMs),
+  };
+  try {
+    const written = await writeReport(reportDir, json, results);
+    json.report = written.length > 0 ? reportDir : undefined;
+  } catch (error) {
+    log(`cannot write the report to ${reportDir}: ${(error as Error).message}`);
+    if (exitCode === EXIT.pass) exitCode = EXIT.harness;
+    json.exitCode = exitCode;
+  }
+
+  if (replay !== undefined) log(`reproduce with: ${replay}`);
+  log("invariants:");
+  log(formatSummary(summary));
+  if (sweep !== undefined) {
+    log("sweep:");
+    log(formatSweepTable(sweep));
+  }
+  const verdict = exitCode === EXIT.pass ? "PASS" : "FAIL";
+  log(
+    `result: ${verdict} (${
+      results.filter((r) => r.passed).length
+    }/${iterations.length} iterations passed, exit ${exitCode}) in ${
+      ((wallMs() - startedMs) / 1000).toFixed(1)
+    } s; report: ${reportDir}`,
+  );
+  return { exitCode, json, results, scenario };
+}

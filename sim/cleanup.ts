@@ -6,10 +6,19 @@
  * @module
  */
 
-/** Something that must be undone before the simulator exits. */
-interface Tracked {
-  kill?: () => void;
-  removeDir?: string;
+/** The run was interrupted by a signal; nothing new may start. */
+export class Interrupted extends Error {
+  readonly signal: Deno.Signal;
+  constructor(signal: Deno.Signal) {
+    super(`Interrupted by ${signal}`);
+    this.name = "Interrupted";
+    this.signal = signal;
+  }
+}
+
+/** The exit code for an interruption: 128 + the signal number. */
+export function exitCodeOf(signal: Deno.Signal): number {
+  return signal === "SIGINT" ? 130 : signal === "SIGTERM" ? 143 : 128;
 }
 
 /** Tracks live children and temp dirs; undoes them on demand or on a signal. */
@@ -29,9 +38,21 @@ export class Cleanup {
     return this.#interrupted;
   }
 
-  /** Tracks a spawned child until {@link untrackChild}. */
+  /** Tracks a spawned child until {@link untrackChild}; after an interruption it is killed at once. */
   trackChild(child: Deno.ChildProcess): void {
     this.#children.add(child);
+    if (this.#interrupted !== undefined) {
+      try {
+        child.kill("SIGKILL");
+      } catch {
+        // Already exited.
+      }
+    }
+  }
+
+  /** Throws an {@link Interrupted} once the run was interrupted, so nothing new starts. */
+  assertRunning(): void {
+    if (this.#interrupted !== undefined) throw new Interrupted(this.#interrupted);
   }
 
   /** Stops tracking a child that exited. */
@@ -82,18 +103,23 @@ export class Cleanup {
   }
 
   /**
-   * On SIGINT/SIGTERM: kill children, remove dirs, then exit with 128 + the
-   * signal number (130, 143). `onSignal` runs first (e.g. to print a line).
+   * On SIGINT/SIGTERM: run `onSignal`, kill every child and refuse new work
+   * ({@link assertRunning} throws), so the run unwinds through its normal
+   * cleanup. Should it not finish within `graceMs`, dispose and exit with
+   * 128 + the signal number (130, 143) anyway.
    */
-  installSignalHandlers(onSignal: (signal: Deno.Signal) => void): void {
+  installSignalHandlers(onSignal: (signal: Deno.Signal) => void, graceMs = 10_000): void {
     for (const signal of ["SIGINT", "SIGTERM"] as const) {
       const handler = () => {
         if (this.#interrupted !== undefined) return;
         this.#interrupted = signal;
         onSignal(signal);
         this.killChildren();
-        const code = signal === "SIGINT" ? 130 : 143;
-        this.dispose().then(() => Deno.exit(code), () => Deno.exit(code));
+        const timer = setTimeout(() => {
+          const code = exitCodeOf(signal);
+          this.dispose().then(() => Deno.exit(code), () => Deno.exit(code));
+        }, graceMs);
+        Deno.unrefTimer(timer);
       };
       Deno.addSignalListener(signal, handler);
       this.#signalHandlers.push({ signal, handler });

@@ -48,6 +48,7 @@ export async function runProcess(
   if (!(timeoutMs > 0)) {
     throw new RangeError(`runProcess() needs a positive timeoutMs, got ${timeoutMs}`);
   }
+  cleanup.assertRunning();
   const command = new Deno.Command(spec.command, {
     args: spec.args,
     env: spec.env,

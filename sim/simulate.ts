@@ -6,7 +6,7 @@
  * @module
  */
 
-import { Cleanup } from "./cleanup.ts";
+import { Cleanup, exitCodeOf, Interrupted } from "./cleanup.ts";
 import { EXIT } from "./exit_codes.ts";
 import { planIteration } from "./plan.ts";
 import { startRegistry } from "./registry.ts";
@@ -240,14 +240,18 @@ export async function simulate(options: SimulateOptions): Promise<SimulateResult
       }
     }
   } catch (error) {
-    if (!(error instanceof HarnessError) && !(error instanceof Error)) throw error;
-    harnessError = error instanceof HarnessError
+    if (!(error instanceof Error)) throw error;
+    const interrupted = cleanup.interrupted ??
+      (error instanceof Interrupted ? error.signal : undefined);
+    exitCode = interrupted !== undefined ? exitCodeOf(interrupted) : EXIT.harness;
+    harnessError = interrupted !== undefined
+      ? `interrupted by ${interrupted}`
+      : error instanceof HarnessError
       ? error.message
       : `${error.name}: ${error.message}`;
-    exitCode = EXIT.harness;
     const at = iterations[results.length];
     if (at !== undefined) log(`reproduce with: ${replayCommand(sized, seed, at, options.mutant)}`);
-    log(`harness error: ${harnessError}`);
+    log(interrupted !== undefined ? harnessError : `harness error: ${harnessError}`);
   } finally {
     await registry?.close();
     await cleanup.dispose();

@@ -21,9 +21,14 @@ export interface Workspace {
 
 /** Creates a fresh workspace under the system temp dir and tracks it for cleanup. */
 export async function createWorkspace(cleanup: Cleanup, label: string): Promise<Workspace> {
+  cleanup.assertRunning();
   const safe = label.replace(/[^a-z0-9-]/gi, "-").slice(0, 48);
   const root = await Deno.makeTempDir({ prefix: `swamp-sim-${safe}-` });
   cleanup.trackDir(root);
+  if (cleanup.interrupted !== undefined) {
+    await cleanup.removeDir(root);
+    cleanup.assertRunning();
+  }
   const ws: Workspace = {
     root,
     repoDir: `${root}/repo`,

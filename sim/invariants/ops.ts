@@ -16,7 +16,14 @@ export function phaseOps(ctx: CheckContext): HistoryOp[] {
   );
 }
 
-/** An `update` op's per-extension results, from its final JSON document. */
+/**
+ * An `update` op's per-extension results, from its final JSON document.
+ * Versions come from the entry (the reference names them `currentVersion`
+ * and `latestVersion`; swamp names an `updated` entry's `previousVersion` and
+ * `newVersion`, and gives a `failed` entry only its `installedVersion`), else
+ * from the `{status: "updating", name, from, to}` progress document printed
+ * before that extension's upgrade began.
+ */
 export interface UpdateResult {
   name: string;
   status: string;
@@ -28,6 +35,13 @@ export interface UpdateResult {
 /** The per-extension results an update printed, or [] for other ops. */
 export function updateResults(op: HistoryOp): UpdateResult[] {
   if (op.op.op !== "update") return [];
+  const text = (...values: unknown[]) => values.find((v): v is string => typeof v === "string");
+  const updating = new Map<string, { from?: unknown; to?: unknown }>();
+  for (const doc of op.json) {
+    if (typeof doc !== "object" || doc === null) continue;
+    const d = doc as { status?: unknown; name?: unknown; from?: unknown; to?: unknown };
+    if (d.status === "updating" && typeof d.name === "string") updating.set(d.name, d);
+  }
   for (const doc of [...op.json].reverse()) {
     if (typeof doc !== "object" || doc === null) continue;
     const list = (doc as { extensions?: unknown }).extensions;
@@ -35,13 +49,23 @@ export function updateResults(op: HistoryOp): UpdateResult[] {
     return list.filter((e): e is UpdateResult =>
       typeof e === "object" && e !== null && typeof (e as UpdateResult).name === "string" &&
       typeof (e as UpdateResult).status === "string"
-    ).map((e) => ({
-      name: e.name,
-      status: e.status,
-      from: typeof e.from === "string" ? e.from : undefined,
-      to: typeof e.to === "string" ? e.to : undefined,
-      error: typeof e.error === "string" ? e.error : undefined,
-    }));
+    ).map((e) => {
+      const raw = e as UpdateResult & Record<string, unknown>;
+      const progress = updating.get(raw.name);
+      return {
+        name: raw.name,
+        status: raw.status,
+        from: text(
+          raw.from,
+          raw.currentVersion,
+          raw.previousVersion,
+          raw.installedVersion,
+          progress?.from,
+        ),
+        to: text(raw.to, raw.newVersion, raw.latestVersion, progress?.to),
+        error: text(raw.error),
+      };
+    });
   }
   return [];
 }

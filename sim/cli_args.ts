@@ -64,7 +64,19 @@ export function parseSimArgs(argv: readonly string[]): SimArgs {
     const [flag, inline] = a.startsWith("--") && a.includes("=")
       ? [a.slice(0, a.indexOf("=")), a.slice(a.indexOf("=") + 1)]
       : [a, undefined];
-    const value = () => inline ?? argv[++i];
+    // `--seed 5` or `--seed=5`; a following option is never taken as a value.
+    const value = () => {
+      if (inline !== undefined) return inline;
+      const next = argv[i + 1];
+      if (next === undefined || next.startsWith("--")) return undefined;
+      i++;
+      return next;
+    };
+    const noValue = () => {
+      if (inline !== undefined) {
+        throw new UsageError(`Option ${flag} takes no value, got "${inline}"`);
+      }
+    };
     switch (flag) {
       case "--seed":
         args.seed = intArg(flag, value(), 0, 0xffff_ffff);
@@ -88,13 +100,16 @@ export function parseSimArgs(argv: readonly string[]): SimArgs {
         break;
       }
       case "--json":
+        noValue();
         args.json = true;
         break;
       case "--keep":
+        noValue();
         args.keep = true;
         break;
       case "-h":
       case "--help":
+        noValue();
         args.help = true;
         break;
       default:

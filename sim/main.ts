@@ -14,7 +14,7 @@ async function main(argv: string[]): Promise<number> {
     args = parseSimArgs(argv);
   } catch (error) {
     if (error instanceof UsageError) {
-      console.error(`error: ${error.message}\n\n${USAGE}`);
+      console.error(`error: ${error.message} (see --help)`);
       return EXIT.badInput;
     }
     throw error;

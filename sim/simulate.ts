@@ -6,6 +6,7 @@
  * @module
  */
 
+import { MUTANT_NAMES } from "../reference/mutants.ts";
 import { Cleanup, exitCodeOf, Interrupted } from "./cleanup.ts";
 import { EXIT } from "./exit_codes.ts";
 import { planIteration } from "./plan.ts";
@@ -129,6 +130,23 @@ export async function simulate(options: SimulateOptions): Promise<SimulateResult
     }
     throw error;
   }
+  const mutant = options.mutant ?? scenario.target.mutant;
+  if (
+    mutant !== undefined && scenario.target.kind === "reference" &&
+    !(MUTANT_NAMES as readonly string[]).includes(mutant)
+  ) {
+    const where = options.mutant !== undefined ? "--mutant" : "target.mutant";
+    const message = `${scenario.file}: error: ${where}: unknown mutant "${mutant}" (known: ${
+      MUTANT_NAMES.join(", ")
+    })`;
+    log(message);
+    return {
+      exitCode: EXIT.badInput,
+      json: { error: message, exitCode: EXIT.badInput },
+      results: [],
+      scenario,
+    };
+  }
   if (options.mutant !== undefined && scenario.target.kind !== "reference") {
     const message =
       `${scenario.file}: error: --mutant only applies to the reference target (target kind is "${scenario.target.kind}")`;
@@ -147,7 +165,7 @@ export async function simulate(options: SimulateOptions): Promise<SimulateResult
     options.iterations !== scenario.sweep.length
   ) {
     const message =
-      `${scenario.file}: error: --iterations: a sweep runs exactly ${scenario.sweep.length} iterations`;
+      `${scenario.file}: error: --iterations: a sweep runs exactly one iteration per case (${scenario.sweep.length})`;
     log(message);
     return {
       exitCode: EXIT.badInput,

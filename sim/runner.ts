@@ -179,7 +179,6 @@ async function iterate(
     fixture: scenario.fixture.spec,
     typeConflict: scenario.expect.typeConflict,
     initial,
-    outcomes: scenario.expect.outcomes,
     t0Ms,
   };
   let checkMs = 0;
@@ -194,6 +193,7 @@ async function iterate(
   const verdicts = check({
     ...ctxBase,
     phase: "run",
+    outcomes: scenario.expect.afterRun.outcomes ?? {},
     snapshot: afterRun,
     history: { ...history, ops: [...history.ops] },
     expect: scenario.expect.afterRun,
@@ -219,6 +219,7 @@ async function iterate(
     verdicts.push(...check({
       ...ctxBase,
       phase: "recovery",
+      outcomes: scenario.expect.afterRecovery.outcomes ?? {},
       snapshot: afterRecovery,
       history,
       expect: scenario.expect.afterRecovery,

@@ -29,7 +29,6 @@ import {
 import { type OpKind, type Phase, type Point, POINTS } from "../faults/vocabulary.ts";
 import { type FixtureSpec, typeConflicts, validateFixture } from "./fixture.ts";
 import { INVARIANT_IDS, type InvariantId } from "./invariant_ids.ts";
-import type { OutcomeClass } from "./outcome.ts";
 import {
   type FaultInput,
   type OpSpec,
@@ -122,7 +121,6 @@ export interface Scenario {
   faults: ScenarioFault[];
   recovery: RecoveryStep[];
   expect: {
-    outcomes: Partial<Record<OpKind, OutcomeClass[]>>;
     afterRun: PhaseExpectation;
     afterRecovery: PhaseExpectation;
     typeConflict: boolean;
@@ -521,7 +519,6 @@ function resolveScenario(
     faults,
     recovery: input.recovery ?? [],
     expect: {
-      outcomes: expect.outcomes ?? {},
       afterRun: expect.afterRun ?? {},
       afterRecovery: expect.afterRecovery ?? {},
       typeConflict: expect.typeConflict ?? conflicts.length > 0,

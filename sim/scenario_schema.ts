@@ -208,6 +208,12 @@ const stateSchema = z.strictObject({
 });
 
 const phaseExpectSchema = z.strictObject({
+  outcomes: z.partialRecord(
+    z.enum(["pull", "rm", "update", "list", "doctor"]),
+    z.array(z.enum(OUTCOME_CLASSES)).min(1),
+  ).optional().describe(
+    "Allowed outcome classes per op kind of this phase's ops (default: ok; rm may also be not-installed)",
+  ),
   invariants: z.partialRecord(z.enum(INVARIANT_IDS), invariantExpectation).optional()
     .describe("Per invariant: hold (default), may-fail or must-fail"),
   states: z.record(extensionName, z.array(stateSchema).min(1)).optional()
@@ -215,10 +221,6 @@ const phaseExpectSchema = z.strictObject({
 });
 
 const expectSchema = z.strictObject({
-  outcomes: z.partialRecord(
-    z.enum(["pull", "rm", "update", "list", "doctor"]),
-    z.array(z.enum(OUTCOME_CLASSES)).min(1),
-  ).optional().describe("Allowed outcome classes per op (defaults: see design/simulator.md)"),
   afterRun: phaseExpectSchema.optional(),
   afterRecovery: phaseExpectSchema.optional(),
   typeConflict: z.boolean().optional()

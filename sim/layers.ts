@@ -25,9 +25,15 @@ export function lockEntries(snapshot: Snapshot): LockEntries {
   const parsed = lockfileSchema.safeParse(lf.data);
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
+    // A bad record key says only "Invalid key in record"; its own issue says why.
+    const detail = issue.code === "invalid_key"
+      ? issue.issues[0]?.message ?? issue.message
+      : issue.message;
     return {
       ok: false,
-      reason: `the lockfile does not match its schema at ${issue.path.join(".")}: ${issue.message}`,
+      reason: `the lockfile does not match its schema at ${
+        issue.path.length === 0 ? "the top level" : issue.path.join(".")
+      }: ${detail}`,
     };
   }
   return { ok: true, entries: parsed.data };

@@ -7,6 +7,7 @@
  */
 
 import { CATALOG_PATH } from "../layout.ts";
+import type { CatalogRow } from "../snapshot.ts";
 import { invalid, type Invariant, listSome, valid } from "./verdict.ts";
 
 /** SQLite integrity and I-Repo-1. */
@@ -25,23 +26,26 @@ export const catalogIntegrity: Invariant = {
         paths: [CATALOG_PATH],
       });
     }
-    const byType = new Map<string, string[]>();
+    const byType = new Map<string, CatalogRow[]>();
     for (const row of catalog.rows) {
       if (row.state === "Tombstoned" || row.type_normalized === "" || row.kind === "extension") {
         continue;
       }
       const key = `${row.kind}::${row.type_normalized}`;
       const list = byType.get(key) ?? [];
-      list.push(
-        `${row.source_path} (${row.extension_name || "local"}@${row.extension_version || "-"})`,
-      );
+      list.push(row);
       byType.set(key, list);
     }
     const dups = [...byType].filter(([, rows]) => rows.length > 1);
     if (dups.length > 0) {
-      const text = dups.map(([key, rows]) => `${key} is claimed by ${rows.join(" and ")}`);
+      const label = (row: CatalogRow) =>
+        `${row.source_path} (${row.extension_name || "local"}@${row.extension_version || "-"})`;
+      const text = dups.map(([key, rows]) =>
+        `${key} is claimed by ${rows.map(label).join(" and ")}`
+      );
+      // Evidence rows are source paths, the table's key, as in the other invariants.
       return invalid(`I-Repo-1 is broken: ${listSome(text, 3)}.`, {
-        rows: dups.flatMap(([, rows]) => rows),
+        rows: dups.flatMap(([, rows]) => rows.map((r) => r.source_path)),
       });
     }
     return valid(

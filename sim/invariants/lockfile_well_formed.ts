@@ -8,7 +8,7 @@
 
 import { LOCKFILE_PATH } from "../layout.ts";
 import { lockEntries } from "../layers.ts";
-import { lockfileFormatProblems } from "../lockfile_schema.ts";
+import { type LockEntry, lockEntrySchema, lockfileFormatProblems } from "../lockfile_schema.ts";
 import { invalid, type Invariant, listSome, valid } from "./verdict.ts";
 
 /** The lockfile is absent or well-formed and schema-valid. */
@@ -29,8 +29,15 @@ export const lockfileWellFormed: Invariant = {
       );
     }
     const entries = lockEntries(ctx.snapshot);
-    if (!entries.ok) return invalid(`${entries.reason}.`, { paths: [LOCKFILE_PATH] });
-    const problems = lockfileFormatProblems(lf.raw, entries.entries);
+    if (!entries.ok) {
+      return invalid(`${LOCKFILE_PATH} is valid JSON but ${entries.reason}.`, {
+        paths: [LOCKFILE_PATH],
+      });
+    }
+    // The parsed JSON as written: the schema's output reorders fields, which
+    // would pass a misordered entry off as a whitespace problem.
+    const written = lf.data as Record<string, LockEntry>;
+    const problems = [...fieldOrderProblems(written), ...lockfileFormatProblems(lf.raw, written)];
     if (problems.length > 0) {
       return invalid(`${LOCKFILE_PATH} is valid JSON but ${listSome(problems)}.`, {
         paths: [LOCKFILE_PATH],
@@ -41,3 +48,23 @@ export const lockfileWellFormed: Invariant = {
     return valid(`${LOCKFILE_PATH} is well-formed with ${count} entr${count === 1 ? "y" : "ies"}.`);
   },
 };
+
+/** swamp's write order of an entry's fields. */
+const WRITE_ORDER: readonly string[] = Object.keys(lockEntrySchema.shape);
+
+/** Entries whose fields are not in swamp's write order. */
+function fieldOrderProblems(data: Record<string, LockEntry>): string[] {
+  const problems: string[] = [];
+  for (const [name, entry] of Object.entries(data)) {
+    const keys = Object.keys(entry);
+    const expected = WRITE_ORDER.filter((k) => keys.includes(k));
+    if (keys.join() !== expected.join()) {
+      problems.push(
+        `${name}: fields are ordered ${keys.join(", ")}, not in swamp's write order ${
+          expected.join(", ")
+        }`,
+      );
+    }
+  }
+  return problems;
+}

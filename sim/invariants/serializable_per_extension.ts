@@ -11,6 +11,10 @@
  * a different effect; or no ok op has a different effect than the state
  * after set-up. The checker is O(n^2) in the ops touching one extension.
  *
+ * A pull also sets the dependencies it printed it extracted (ok) or that the
+ * fixture's manifest names (info, or not printed); an upgrade may install
+ * the new version's dependencies.
+ *
  * Reads (list, a "not installed" answer) are not checked.
  *
  * @module
@@ -33,6 +37,13 @@ interface Effect {
   definite: boolean;
 }
 
+/** One possible effect of an op on one extension. */
+interface OneEffect {
+  name: string;
+  state: string;
+  definite: boolean;
+}
+
 function refParts(ref: string): { name: string; version?: string } {
   const at = ref.indexOf("@", 1);
   return at === -1 ? { name: ref } : { name: ref.slice(0, at), version: ref.slice(at + 1) };
@@ -42,51 +53,100 @@ function latestOf(ctx: CheckContext, name: string): string | undefined {
   return findVersion(ctx.fixture, name)?.version.version;
 }
 
-function pulledVersion(op: HistoryOp, name: string): string | undefined {
+/** What an ok pull printed it extracted: the top-level extension and each dependency, by name. */
+function pulledVersions(op: HistoryOp): Map<string, string> {
+  const out = new Map<string, string>();
   for (const doc of op.json) {
     if (typeof doc !== "object" || doc === null) continue;
     const d = doc as { name?: unknown; version?: unknown; extractedFiles?: unknown };
-    if (d.name === name && typeof d.version === "string" && d.extractedFiles !== undefined) {
-      return d.version;
+    if (
+      typeof d.name === "string" && typeof d.version === "string" && d.extractedFiles !== undefined
+    ) {
+      out.set(d.name, d.version);
     }
   }
-  return undefined;
+  return out;
+}
+
+/** How deep swamp follows manifest dependencies. */
+const DEPENDENCY_DEPTH_MAX = 10;
+
+/**
+ * The fixture dependencies an install of `name@version` may also install,
+ * transitively: each at its pinned version or the latest (swamp resolves
+ * constraints to the latest). None is certain: a dependency already pulled
+ * is skipped.
+ */
+function dependencyEffects(ctx: CheckContext, name: string, version: string): OneEffect[] {
+  const out: OneEffect[] = [];
+  const seen = new Set<string>([name]);
+  let frontier = [{ name, version }];
+  for (let depth = 0; depth < DEPENDENCY_DEPTH_MAX && frontier.length > 0; depth++) {
+    const next: Array<{ name: string; version: string }> = [];
+    for (const ref of frontier) {
+      const dependencies = findVersion(ctx.fixture, ref.name, ref.version)?.version.dependencies;
+      for (const dependency of dependencies ?? []) {
+        const parts = refParts(dependency);
+        if (seen.has(parts.name)) continue;
+        seen.add(parts.name);
+        const states = new Set(
+          [parts.version, latestOf(ctx, parts.name)].filter((v): v is string => v !== undefined),
+        );
+        for (const state of states) {
+          out.push({ name: parts.name, state, definite: false });
+          next.push({ name: parts.name, version: state });
+        }
+      }
+    }
+    frontier = next;
+  }
+  return out;
 }
 
 /** The effects of one op, per extension. */
-function effectsOf(
-  ctx: CheckContext,
-  op: HistoryOp,
-): Array<{ name: string; state: string; definite: boolean }> {
+function effectsOf(ctx: CheckContext, op: HistoryOp): OneEffect[] {
   const type = op.outcome.type;
   if (type === "fail") return [];
   const definite = type === "ok";
   switch (op.op.op) {
     case "pull": {
       const { name, version } = refParts(op.op.ref);
-      const state = (definite ? pulledVersion(op, name) : undefined) ?? version ??
-        latestOf(ctx, name);
-      return state === undefined ? [] : [{ name, state, definite }];
+      const pulled = definite ? pulledVersions(op) : new Map<string, string>();
+      const state = pulled.get(name) ?? version ?? latestOf(ctx, name);
+      if (state === undefined) return [];
+      const effects: OneEffect[] = [...pulled]
+        .filter(([n]) => n !== name)
+        .map(([n, v]) => ({ name: n, state: v, definite }));
+      effects.unshift({ name, state, definite });
+      for (const dependency of dependencyEffects(ctx, name, state)) {
+        if (!pulled.has(dependency.name)) effects.push(dependency);
+      }
+      return effects;
     }
     case "rm":
       return [{ name: op.op.name, state: ABSENT, definite }];
     case "update": {
       if (definite) {
-        return updateResults(op).flatMap(
-          (r): Array<{ name: string; state: string; definite: boolean }> => {
-            if (r.to === undefined) return [];
-            if (r.status === "updated") return [{ name: r.name, state: r.to, definite: true }];
-            if (r.status === "failed") return [{ name: r.name, state: r.to, definite: false }];
-            return [];
-          },
-        );
+        return updateResults(op).flatMap((r): OneEffect[] => {
+          if (r.to === undefined) return [];
+          const applied = r.status === "updated" || r.status === "kept_with_collision";
+          if (!applied && r.status !== "failed") return [];
+          // A failed upgrade may have got as far as the lockfile write.
+          return [
+            { name: r.name, state: r.to, definite: applied },
+            ...dependencyEffects(ctx, r.name, r.to),
+          ];
+        });
       }
       const only = op.op.name;
       return ctx.fixture.extensions
         .filter((e) => only === undefined || e.name === only)
-        .flatMap((e) => {
+        .flatMap((e): OneEffect[] => {
           const latest = latestOf(ctx, e.name);
-          return latest === undefined ? [] : [{ name: e.name, state: latest, definite: false }];
+          return latest === undefined ? [] : [
+            { name: e.name, state: latest, definite: false },
+            ...dependencyEffects(ctx, e.name, latest),
+          ];
         });
     }
     default:
@@ -122,6 +182,7 @@ export const serializablePerExtension: Invariant = {
     ]);
     const problems: string[] = [];
     const processes = new Set<number>();
+    const violated: string[] = [];
     for (const name of [...names].sort()) {
       const effects = byName.get(name) ?? [];
       const final = entries.entries[name]?.version ?? ABSENT;
@@ -129,11 +190,12 @@ export const serializablePerExtension: Invariant = {
       const problem = explainFinal(ctx, name, final, initial, effects);
       if (problem !== undefined) {
         problems.push(problem.text);
+        violated.push(name);
         for (const p of problem.processes) processes.add(p);
       }
     }
     if (problems.length > 0) {
-      return invalid(problems.join(" "), { processes: [...processes], entries: [...names] });
+      return invalid(problems.join(" "), { processes: [...processes], entries: violated });
     }
     return valid(
       `The final lockfile state of each of ${names.size} extension(s) is explained by a serial order of its ops.`,
@@ -160,12 +222,18 @@ function explainFinal(
   const finalText = final === ABSENT ? "no entry" : `version ${final}`;
   if (producers.length === 0) {
     const ops = effects.map((e) => `${opLabel(e.op)} (${e.op.outcome.type}: ${e.state})`);
+    // As after set-up: the state itself is fine, but an ok op certainly changed it since.
+    const why = final === initial
+      ? `, as after set-up, but ${
+        listSome(differing.map((d) => opLabel(d.op)))
+      } certainly changed it and no op could have restored it`
+      : `, but no op could have produced it and it was ${
+        initial === ABSENT ? "absent" : initial
+      } after set-up`;
     return {
-      text: `The lockfile ends with ${finalText} for ${name}, but no op could have produced it${
-        final === initial
-          ? ""
-          : ` and it was ${initial === ABSENT ? "absent" : initial} after set-up`
-      }${ops.length > 0 ? `; its ops were ${listSome(ops)}` : ""}.`,
+      text: `The lockfile ends with ${finalText} for ${name}${why}${
+        ops.length > 0 ? `; its ops were ${listSome(ops)}` : ""
+      }.`,
       processes: effects.map((e) => e.op.process),
     };
   }

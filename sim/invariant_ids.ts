@@ -12,7 +12,8 @@ export const INVARIANT_IDS = [
   "files-lockfile-match",
   "catalog-integrity",
   "no-benign-duplicate-type",
-  "no-budget-exhaustion",
+  "no-lock-exhaustion",
+  "no-busy-exhaustion",
   "no-stale-lock-or-temp",
   "serializable-per-extension",
   "op-outcomes-allowed",
@@ -34,7 +35,10 @@ export const INVARIANT_DESCRIPTIONS: Readonly<Record<InvariantId, string>> = {
     "PRAGMA integrity_check is ok and no two live rows share kind + type (I-Repo-1)",
   "no-benign-duplicate-type":
     "no op failed with DuplicateTypeError unless the fixture has a genuine type conflict",
-  "no-budget-exhaustion": "no op gave up on the advisory-lock retry budget or on SQLITE_BUSY",
+  "no-lock-exhaustion":
+    "no op gave up on the advisory lock's retry budget (10 attempts, 100 ms apart)",
+  "no-busy-exhaustion":
+    "no op gave up on the catalog's SQLITE_BUSY budget (busy_timeout plus retries)",
   "no-stale-lock-or-temp":
     "after clean exits, no advisory lock file and no stray lockfile temp file remain",
   "serializable-per-extension":

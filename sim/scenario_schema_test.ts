@@ -196,8 +196,8 @@ const RICH = {
   ],
   recovery: ["remove-stale-lock", "retry-info", { op: "doctor", repair: true, dryRun: false }],
   expect: {
-    outcomes: { pull: ["ok", "crashed"] },
     afterRun: {
+      outcomes: { pull: ["ok", "crashed"] },
       invariants: { "catalog-integrity": "may-fail" },
       states: { "@fix/alpha": [{ files: "present", lockfile: "2026.01.01.1" }] },
     },

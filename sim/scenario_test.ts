@@ -132,7 +132,6 @@ Deno.test("loadScenario() loads scenarios/smoke.yaml with every default resolved
   assert.deepEqual(scenario.faults, []);
   assert.deepEqual(scenario.recovery, []);
   assert.deepEqual(scenario.expect, {
-    outcomes: {},
     afterRun: {},
     afterRecovery: {},
     typeConflict: false,
@@ -340,15 +339,15 @@ workload: { processes: [{ op: list }] }
 
 Deno.test("parseScenario() keeps expectations and expectationOf() defaults to hold", () => {
   const scenario = parse(scenarioText(`expect:
-  outcomes: { pull: [ok, crashed] }
   afterRun:
+    outcomes: { pull: [ok, crashed] }
     invariants: { catalog-integrity: may-fail }
     states:
       "@fix/alpha": [{ files: present, lockfile: "2026.01.01.1" }, { files: absent }]
   afterRecovery:
     invariants: { no-stale-lock-or-temp: must-fail }
 `));
-  assert.deepEqual(scenario.expect.outcomes, { pull: ["ok", "crashed"] });
+  assert.deepEqual(scenario.expect.afterRun.outcomes, { pull: ["ok", "crashed"] });
   assert.deepEqual(scenario.expect.afterRun.states, {
     "@fix/alpha": [{ files: "present", lockfile: "2026.01.01.1" }, { files: "absent" }],
   });

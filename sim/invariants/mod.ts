@@ -10,7 +10,7 @@ import { expectedStates } from "./expected_states.ts";
 import { filesLockfileMatch } from "./files_lockfile_match.ts";
 import { lockfileWellFormed } from "./lockfile_well_formed.ts";
 import { noBenignDuplicateType } from "./no_benign_duplicate_type.ts";
-import { noBudgetExhaustion } from "./no_budget_exhaustion.ts";
+import { noBusyExhaustion, noLockExhaustion } from "./budget_exhaustion.ts";
 import { noStaleLockOrTemp } from "./no_stale_lock_or_temp.ts";
 import { opOutcomesAllowed } from "./op_outcomes_allowed.ts";
 import { serializablePerExtension } from "./serializable_per_extension.ts";
@@ -33,7 +33,8 @@ export const INVARIANTS: readonly Invariant[] = [
   filesLockfileMatch,
   catalogIntegrity,
   noBenignDuplicateType,
-  noBudgetExhaustion,
+  noLockExhaustion,
+  noBusyExhaustion,
   noStaleLockOrTemp,
   serializablePerExtension,
   opOutcomesAllowed,

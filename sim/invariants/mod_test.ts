@@ -422,12 +422,12 @@ Deno.test("checkInvariants() on a real repo catches each way of breaking it", as
       );
       const { verdicts } = await checkBroken(run, () => {}, { history: { ...run.history, ops } });
       const byId = assertVerdicts(verdicts, {
-        "no-budget-exhaustion": "invalid",
+        "no-lock-exhaustion": "invalid",
         "no-benign-duplicate-type": "invalid",
         "op-outcomes-allowed": "invalid",
         // p1's pull is now indeterminate, which still explains gamma and delta.
       });
-      assertMentions(byId.get("no-budget-exhaustion")!.explanation, [
+      assertMentions(byId.get("no-lock-exhaustion")!.explanation, [
         `p1 pull ${GAMMA} gave up acquiring`,
       ]);
       assertMentions(byId.get("no-benign-duplicate-type")!.explanation, [

@@ -1,18 +1,17 @@
 /**
  * Shim backends as the runner sees them: before a process starts, turn its
  * rules into a {@link ShimUse} (a config file for preload, strace arguments
- * for strace); after it exited, read its events back.
+ * for strace); after it exited, read its events back in one shape.
  *
  * @module
  */
 
-import { type FaultEvent, parseEventLog } from "../faults/event.ts";
-import {
-  type PointPatterns,
-  SHIM_CONFIG_FORMAT,
-  type ShimConfig,
-  type ShimRule,
-} from "../faults/rule.ts";
+import type { FaultEvent } from "../faults/event.ts";
+import { readEventLog } from "../faults/event.ts";
+import { writeShimConfig } from "../faults/preload/command.ts";
+import { type PublishedEvent, SHIM_CONFIG_FORMAT, type ShimRule } from "../faults/rule.ts";
+import { buildStraceCommand, planStrace, type StraceContext } from "../faults/strace/command.ts";
+import { readStraceEvents } from "../faults/strace/parse.ts";
 import type { OpKind } from "../faults/vocabulary.ts";
 import type { ResolvedTarget } from "./scenario.ts";
 import type { ShimUse } from "./target.ts";
@@ -32,6 +31,17 @@ export interface ShimRequest {
   process: number;
   op: OpKind;
   rules: ShimRule[];
+  /** Points this process announces for other processes' pauses. */
+  publish: PublishedEvent[];
+}
+
+/** The strace context of a workspace; `tracePath` per process. */
+export function straceContext(
+  target: ResolvedTarget,
+  repoDir: string,
+  tracePath: string,
+): StraceContext {
+  return { repoDir, patterns: target.patterns, tracePath };
 }
 
 /** Prepares the shim of one process with the target's backend. */
@@ -51,48 +61,45 @@ export async function prepareShim(
         use: { backend: "none" },
         readEvents: () => Promise.resolve({ events: [], truncated: 0 }),
       };
-    case "preload":
-      return await preparePreload(target.patterns, ws, request);
-    case "strace":
-      throw new Error("prepareShim(): the strace backend is not available");
+    case "preload": {
+      const eventsPath = `${ws.controlDir}/${request.key}.events.jsonl`;
+      const configPath = `${ws.controlDir}/${request.key}.shim.json`;
+      await writeShimConfig(configPath, {
+        format: SHIM_CONFIG_FORMAT,
+        process: request.process,
+        op: request.op,
+        eventsPath,
+        controlDir: ws.controlDir,
+        patterns: target.patterns,
+        rules: request.rules,
+        ...(request.publish.length === 0 ? {} : { publish: request.publish }),
+      });
+      return {
+        use: { backend: "preload", configPath },
+        readEvents: async () => {
+          const { events, truncated } = await readEventLog(eventsPath);
+          return { events, truncated };
+        },
+      };
+    }
+    case "strace": {
+      if (request.publish.length > 0) {
+        throw new Error("prepareShim(): the strace backend cannot announce events");
+      }
+      const context = straceContext(target, ws.repoDir, `${ws.controlDir}/${request.key}.strace`);
+      const plan = planStrace(request.rules, context);
+      return {
+        use: {
+          backend: "strace",
+          wrap: (argv) => buildStraceCommand(argv, request.rules, context).argv,
+        },
+        readEvents: async () => ({
+          events: await readStraceEvents(plan, request.process),
+          truncated: 0,
+        }),
+      };
+    }
   }
-}
-
-async function preparePreload(
-  patterns: PointPatterns,
-  ws: Workspace,
-  request: ShimRequest,
-): Promise<PreparedShim> {
-  const eventsPath = `${ws.controlDir}/${request.key}.events.jsonl`;
-  const configPath = `${ws.controlDir}/${request.key}.shim.json`;
-  const config: ShimConfig = {
-    format: SHIM_CONFIG_FORMAT,
-    process: request.process,
-    op: request.op,
-    eventsPath,
-    controlDir: ws.controlDir,
-    patterns,
-    rules: request.rules,
-  };
-  await Deno.writeTextFile(configPath, JSON.stringify(config));
-  return {
-    use: { backend: "preload", configPath },
-    readEvents: () => readEventFile(eventsPath),
-  };
-}
-
-/** Reads and parses an event log; a missing log (the process died before its first event) is empty. */
-export async function readEventFile(
-  path: string,
-): Promise<{ events: FaultEvent[]; truncated: number }> {
-  let text: string;
-  try {
-    text = await Deno.readTextFile(path);
-  } catch (error) {
-    if (error instanceof Deno.errors.NotFound) return { events: [], truncated: 0 };
-    throw error;
-  }
-  return parseEventLog(text, path);
 }
 
 /** The file a finished process drops so that pauses waiting on its exit resume. */

@@ -11,7 +11,7 @@
 import { uniformInt } from "pure-rand/distribution/uniformInt";
 import { xoroshiro128plus } from "pure-rand/generator/xoroshiro128plus";
 import type { JumpableRandomGenerator } from "pure-rand/types/JumpableRandomGenerator";
-import type { ShimAction, ShimHit, ShimRule } from "../faults/rule.ts";
+import type { PublishedEvent, ShimAction, ShimHit, ShimRule } from "../faults/rule.ts";
 import type { OpSpec, Scenario, ScenarioFault, SweepCase } from "./scenario.ts";
 
 /** One target process of a plan. */
@@ -23,6 +23,8 @@ export interface PlannedProcess {
   startOffsetMs: number;
   /** The fault rules this process carries, resolved with their seeds. */
   rules: ShimRule[];
+  /** The points this process announces because another process's pause waits for them. */
+  publish: PublishedEvent[];
 }
 
 /** Everything one iteration will do, fixed before anything runs. */
@@ -121,6 +123,7 @@ export function planIteration(scenario: Scenario, iteration: number): Plan {
     op: draft.op,
     startOffsetMs: draft.startMs + (jitter.max > 0 ? uniformInt(rng, jitter.min, jitter.max) : 0),
     rules: [],
+    publish: [],
   }));
 
   for (const fault of scenario.faults) {
@@ -138,6 +141,18 @@ export function planIteration(scenario: Scenario, iteration: number): Plan {
         hit: { nth: 1 },
       }, rng),
     );
+  }
+
+  for (const process of processes) {
+    for (const rule of process.rules) {
+      if (rule.action.kind !== "pause") continue;
+      for (const e of rule.action.untilEvents ?? []) {
+        const target = processes[e.process];
+        const key = (p: PublishedEvent) => `${p.point} ${p.phase} ${p.hit}`;
+        const published: PublishedEvent = { point: e.point, phase: e.phase, hit: e.hit };
+        if (!target.publish.some((p) => key(p) === key(published))) target.publish.push(published);
+      }
+    }
   }
 
   return { scenario: scenario.name, seed: scenario.seed, iteration, processes, sweepCase };

@@ -150,6 +150,7 @@ async function iterate(
         process: p.index,
         op: p.op.op as OpKind,
         rules: p.rules,
+        publish: p.publish,
       })
     ),
   );

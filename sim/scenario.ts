@@ -18,6 +18,7 @@ import {
   visit,
 } from "yaml";
 import type { z } from "zod";
+import { straceMapping, UnsupportedRuleError } from "../faults/strace/support.ts";
 import {
   type Action,
   actionProblem,
@@ -25,6 +26,8 @@ import {
   type FaultRule,
   type HitSelector,
   type PointPatterns,
+  type ShimAction,
+  type ShimHit,
 } from "../faults/rule.ts";
 import { type OpKind, type Phase, type Point, POINTS } from "../faults/vocabulary.ts";
 import { type FixtureSpec, typeConflicts, validateFixture } from "./fixture.ts";
@@ -323,7 +326,19 @@ function zodDetail(
 function normalizeAction(action: NonNullable<FaultInput["action"]>): Action {
   if (action === "crash") return { kind: "crash" };
   if (action.kind === "pause") {
-    return { kind: "pause", timeoutMs: action.timeoutMs, untilExitOf: action.untilExitOf ?? [] };
+    return {
+      kind: "pause",
+      timeoutMs: action.timeoutMs,
+      untilExitOf: action.untilExitOf ?? [],
+      ...(action.untilEvents === undefined ? {} : {
+        untilEvents: action.untilEvents.map((e) => ({
+          process: e.process,
+          point: e.at,
+          phase: e.when ?? "before",
+          hit: e.hit ?? 1,
+        })),
+      }),
+    };
   }
   return action;
 }
@@ -416,7 +431,9 @@ function resolveScenario(
     throw at.error(["sweep"], "a scenario has either a workload or a sweep, not both");
   }
   const workload = resolveWorkload(input, at);
-  const sweep = input.sweep === undefined ? undefined : resolveSweep(input.sweep, at);
+  const sweep = input.sweep === undefined
+    ? undefined
+    : resolveSweep(input.sweep, at, target.backend);
   const processCount = sweep !== undefined
     ? 1
     : workload.kind === "explicit"
@@ -462,6 +479,14 @@ function resolveScenario(
           );
         }
       });
+      action.untilEvents?.forEach((e, j) => {
+        if (e.process >= processCount) {
+          throw at.error(
+            ["faults", i, "action", "untilEvents", j, "process"],
+            `process ${e.process} does not exist (the workload has ${processCount})`,
+          );
+        }
+      });
     }
     f.iterations?.forEach((n, j) => {
       if (n >= iterations) {
@@ -471,7 +496,7 @@ function resolveScenario(
         );
       }
     });
-    return {
+    const fault: ScenarioFault = {
       id: `faults[${i}]`,
       at: f.at,
       when,
@@ -481,6 +506,12 @@ function resolveScenario(
       ops: f.ops,
       iterations: f.iterations,
     };
+    if (target.backend === "none") {
+      throw at.error(["faults", i], 'the "none" backend injects nothing; choose preload or strace');
+    }
+    const backendProblem = target.backend === "strace" ? straceProblem(fault) : undefined;
+    if (backendProblem !== undefined) throw at.error(["faults", i], backendProblem);
+    return fault;
   });
 
   const conflicts = typeConflicts(spec);
@@ -624,7 +655,30 @@ function resolveWorkload(input: ScenarioInput, at: Locator): Workload {
   };
 }
 
-function resolveSweep(sweep: NonNullable<ScenarioInput["sweep"]>, at: Locator): SweepCase[] {
+/** Why the strace backend cannot express a fault (seeds do not matter to the mapping), or undefined. */
+function straceProblem(
+  fault: Omit<ScenarioFault, "processes" | "ops" | "iterations">,
+): string | undefined {
+  const action: ShimAction = fault.action.kind === "delay" && "delayMsMin" in fault.action
+    ? { ...fault.action, seed: 0 }
+    : fault.action;
+  const hit: ShimHit = "probability" in fault.hit ? { ...fault.hit, seed: 0 } : fault.hit;
+  try {
+    straceMapping({ id: fault.id, at: fault.at, when: fault.when, action, hit });
+    return undefined;
+  } catch (error) {
+    if (error instanceof UnsupportedRuleError) {
+      return `the strace backend cannot express it: ${error.reason}`;
+    }
+    throw error;
+  }
+}
+
+function resolveSweep(
+  sweep: NonNullable<ScenarioInput["sweep"]>,
+  at: Locator,
+  backend: ResolvedTarget["backend"],
+): SweepCase[] {
   const points = sweep.points ?? [...POINTS];
   const phases = sweep.phases ?? ["before", "after"];
   const action = normalizeAction(sweep.action ?? "crash");
@@ -633,12 +687,21 @@ function resolveSweep(sweep: NonNullable<ScenarioInput["sweep"]>, at: Locator): 
     for (const point of points) {
       for (const when of phases) {
         if (actionProblem(point, when, action) !== undefined) continue;
+        // A sweep covers what the backend can express; the rest is not a case.
+        const hit = { nth: 1 };
+        if (
+          backend === "strace" &&
+          straceProblem({ id: "sweep", at: point, when, action, hit }) !== undefined
+        ) continue;
         cases.push({ op, at: point, when, action });
       }
     }
   }
   if (cases.length === 0) {
-    throw at.error(["sweep"], "the sweep has no case where its action applies");
+    throw at.error(
+      ["sweep"],
+      `the sweep has no case where its action applies (backend ${backend})`,
+    );
   }
   return cases;
 }

@@ -99,6 +99,10 @@ const workloadSchema = z.strictObject({
   startJitterMs: rangeMs.optional().describe("Seeded start jitter per process, in ms"),
 });
 
+const pointSchema = z.enum(POINTS, {
+  error: (issue) => `unknown point ${JSON.stringify(issue.input)} (known: ${POINTS.join(", ")})`,
+});
+
 const actionSchema = z.union([
   z.literal("crash"),
   z.strictObject({ kind: z.literal("delay"), delayMs: msInt(LIMITS.delayMsMax) }),
@@ -116,7 +120,16 @@ const actionSchema = z.union([
   z.strictObject({
     kind: z.literal("pause"),
     timeoutMs: z.int().min(1).max(LIMITS.pauseTimeoutMsMax),
-    untilExitOf: z.array(z.int().min(0)).optional(),
+    untilExitOf: z.array(z.int().min(0)).optional()
+      .describe("Release once these processes exited"),
+    untilEvents: z.array(z.strictObject({
+      process: z.int().min(0),
+      at: pointSchema,
+      when: z.enum(PHASES).optional(),
+      hit: z.int().min(1).max(LIMITS.hitNthMax).optional(),
+    })).optional().describe(
+      "Release once these processes reached these points (hit defaults to 1)",
+    ),
   }),
 ], {
   error: `must be "crash" or an object with kind ${ACTION_KINDS.map((k) => `"${k}"`).join(", ")}`,
@@ -129,10 +142,6 @@ const hitSchema = z.union([
   z.strictObject({ every: z.literal(true) }),
   z.strictObject({ probability: z.number().min(0).max(1) }),
 ], { error: 'must be a hit number, "every", {nth}, {every: true} or {probability}' });
-
-const pointSchema = z.enum(POINTS, {
-  error: (issue) => `unknown point ${JSON.stringify(issue.input)} (known: ${POINTS.join(", ")})`,
-});
 
 /** A fault rule as written in a scenario. */
 export const faultSchema = z.strictObject({

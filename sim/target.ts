@@ -7,6 +7,7 @@
  * @module
  */
 
+import { SHIM_MODULE_PATH } from "../faults/preload/command.ts";
 import { SHIM_CONFIG_ENV } from "../faults/rule.ts";
 import type { ResolvedTarget } from "./scenario.ts";
 import type { Workspace } from "./workspace.ts";
@@ -17,8 +18,8 @@ export const PROJECT_ROOT: string = new URL("..", import.meta.url).pathname.repl
 export const REFERENCE_ENTRY = `${PROJECT_ROOT}/reference/main.ts`;
 /** The project's deno.json (import map for the reference target). */
 export const PROJECT_CONFIG = `${PROJECT_ROOT}/deno.json`;
-/** The preload shim module. */
-export const PRELOAD_SHIM = `${PROJECT_ROOT}/faults/preload/shim.ts`;
+/** The preload shim module (the bundled shim: one module to load, not thirteen). */
+export const PRELOAD_SHIM = SHIM_MODULE_PATH;
 /** Environment variable that selects a reference mutant. */
 export const MUTANT_ENV = "SWAMP_REF_MUTANT";
 

@@ -23,7 +23,8 @@ export interface Workspace {
 export async function createWorkspace(cleanup: Cleanup, label: string): Promise<Workspace> {
   cleanup.assertRunning();
   const safe = label.replace(/[^a-z0-9-]/gi, "-").slice(0, 48);
-  const root = await Deno.makeTempDir({ prefix: `swamp-sim-${safe}-` });
+  // Resolved once, so every path handed to a target (and to strace's -P) has no symlink in it.
+  const root = await Deno.realPath(await Deno.makeTempDir({ prefix: `swamp-sim-${safe}-` }));
   cleanup.trackDir(root);
   if (cleanup.interrupted !== undefined) {
     await cleanup.removeDir(root);

@@ -1,0 +1,228 @@
+import assert from "node:assert/strict";
+import { testRule } from "../testing.ts";
+import { DEFAULT_PATTERNS, type ShimRule } from "../rule.ts";
+import { buildStraceCommand, type StraceContext } from "./command.ts";
+import { renderStraceTable, STRACE_SUPPORT, UnsupportedRuleError } from "./support.ts";
+
+const CONTEXT: StraceContext = {
+  repoDir: "/ws/repo",
+  patterns: DEFAULT_PATTERNS,
+  tracePath: "/ws/control/p0.strace",
+};
+const TARGET = ["deno", "run", "-A", "main.ts", "extension", "rm", "@a/b"];
+const LOCK = "/ws/repo/extensions/models/upstream_extensions.json.lock";
+const WAL = "/ws/repo/.swamp/_extension_catalog.db-wal";
+
+function unsupported(rules: ShimRule[]): UnsupportedRuleError {
+  try {
+    buildStraceCommand(TARGET, rules, CONTEXT);
+  } catch (error) {
+    if (error instanceof UnsupportedRuleError) return error;
+    throw error;
+  }
+  assert.fail(`expected rules ${JSON.stringify(rules)} to be refused`);
+}
+
+Deno.test("buildStraceCommand() with no rules traces the lock and the WAL and runs the target", () => {
+  const { argv, plan } = buildStraceCommand(TARGET, [], CONTEXT);
+  assert.deepEqual(argv, [
+    "/usr/bin/strace",
+    "-f",
+    "--seccomp-bpf",
+    "-qq",
+    "-o",
+    "/ws/control/p0.strace",
+    "-ttt",
+    "-T",
+    "-y",
+    "-P",
+    LOCK,
+    "-P",
+    WAL,
+    "-e",
+    "trace=openat,open,unlink,unlinkat,pwrite64,fsync,fdatasync",
+    "--",
+    ...TARGET,
+  ]);
+  assert.equal(plan.walTraced, true);
+});
+
+Deno.test("buildStraceCommand() turns each supported rule into one inject expression", () => {
+  const cases: Array<[ShimRule, string]> = [
+    [
+      testRule({ at: "catalog.commit", when: "after", action: { kind: "crash" } }),
+      "inject=fsync,fdatasync:signal=SIGKILL:when=1",
+    ],
+    [
+      testRule({
+        at: "lock.acquire",
+        when: "before",
+        action: { kind: "contend", attempts: 3 },
+        hit: { every: true },
+      }),
+      "inject=openat,open:error=EEXIST:when=1+",
+    ],
+    [
+      testRule({ at: "lockfile.write", when: "after", action: { kind: "crash" } }),
+      "inject=unlink,unlinkat:signal=SIGKILL:when=1",
+    ],
+    [
+      testRule({
+        at: "lock.release",
+        when: "after",
+        action: { kind: "delay", delayMs: 250 },
+        hit: { every: true },
+      }),
+      "inject=unlink,unlinkat:delay_exit=250ms:when=1+",
+    ],
+    [
+      testRule({ at: "catalog.commit", when: "before", action: { kind: "error", error: "EIO" } }),
+      "inject=pwrite64:error=EIO:when=1",
+    ],
+  ];
+  for (const [r, expected] of cases) {
+    const { argv } = buildStraceCommand(TARGET, [r], CONTEXT);
+    assert.equal(
+      argv.includes("--seccomp-bpf"),
+      r.action.kind !== "crash",
+      "no seccomp-bpf to kill",
+    );
+    const injects = argv.filter((a) => a.startsWith("inject="));
+    assert.deepEqual(injects, [expected], `${r.action.kind} ${r.when} ${r.at}`);
+    assert.deepEqual(argv.slice(argv.indexOf("--") + 1), TARGET);
+  }
+});
+
+Deno.test("buildStraceCommand() stops tracing the WAL when a lock rule tampers with openat", () => {
+  const { argv, plan } = buildStraceCommand(TARGET, [
+    testRule({ at: "lock.acquire", when: "before", action: { kind: "crash" } }),
+  ], CONTEXT);
+  assert.equal(plan.walTraced, false);
+  assert.ok(!argv.includes(WAL));
+});
+
+Deno.test("buildStraceCommand() refuses inexpressible rules naming rule, point, phase, action and why", () => {
+  const cases: Array<[ShimRule, RegExp]> = [
+    [
+      testRule({ at: "lock.acquire", when: "before", action: { kind: "contend", attempts: 9 } }),
+      /counts hits per thread/,
+    ],
+    [
+      testRule({ at: "lock.acquire", when: "before", action: { kind: "contend", attempts: 10 } }),
+      /counts hits per thread/,
+    ],
+    [
+      testRule({ at: "registry.fetch", when: "before", action: { kind: "delay", delayMs: 5 } }),
+      /sockets/,
+    ],
+    [
+      testRule({ at: "lockfile.write", when: "before", action: { kind: "crash" } }),
+      /no syscall marks/,
+    ],
+    [
+      testRule({
+        at: "catalog.commit",
+        when: "before",
+        action: { kind: "error", error: "SQLITE_BUSY" },
+      }),
+      /lock state of SQLite/,
+    ],
+    [
+      testRule({ at: "lock.release", when: "before", action: { kind: "crash" }, hit: { nth: 2 } }),
+      /only first or every hits/,
+    ],
+    [
+      testRule({ at: "lock.acquire", when: "before", action: { kind: "error", error: "EIO" } }),
+      /only every hits/,
+    ],
+    [
+      testRule({
+        at: "lock.acquire",
+        when: "before",
+        action: { kind: "delay", delayMsMin: 1, delayMsMax: 9, seed: 3 },
+        hit: { every: true },
+      }),
+      /delay range/,
+    ],
+    [
+      testRule({
+        at: "lock.acquire",
+        when: "before",
+        action: { kind: "pause", timeoutMs: 10, untilExitOf: [1] },
+        hit: { every: true },
+      }),
+      /no syscall marks/,
+    ],
+    [
+      testRule({
+        at: "catalog.commit",
+        when: "after",
+        action: { kind: "crash" },
+        hit: { probability: 0.5, seed: 1 },
+      }),
+      /probability/,
+    ],
+  ];
+  for (const [r, reason] of cases) {
+    const error = unsupported([{ ...r, id: "faults[4]" }]);
+    assert.match(error.reason, reason, error.message);
+    assert.deepEqual(
+      [error.ruleId, error.point, error.phase, error.action],
+      ["faults[4]", r.at, r.when, r.action.kind],
+    );
+    assert.ok(
+      error.message.startsWith(
+        `Cannot express rule "faults[4]" (${r.action.kind} ${r.when} ${r.at}) with strace: `,
+      ),
+      error.message,
+    );
+  }
+});
+
+Deno.test("buildStraceCommand() refuses two rules on one syscall, and lock with catalog rules", () => {
+  const both = unsupported([
+    testRule({ at: "lock.release", when: "before", action: { kind: "crash" } }),
+    {
+      ...testRule({ at: "lockfile.write", when: "after", action: { kind: "crash" } }),
+      id: "faults[1]",
+    },
+  ]);
+  assert.equal(both.ruleId, "faults[1]");
+  assert.match(both.reason, /"faults\[0\]" already tampers with unlink/);
+  const mixed = unsupported([
+    testRule({ at: "lock.acquire", when: "before", action: { kind: "crash" } }),
+    {
+      ...testRule({ at: "catalog.commit", when: "after", action: { kind: "crash" } }),
+      id: "faults[1]",
+    },
+  ]);
+  assert.match(mixed.reason, /separate processes/);
+});
+
+Deno.test("STRACE_SUPPORT lists each (point, phase, action) once, and each is accepted", () => {
+  const keys = STRACE_SUPPORT.map((m) => `${m.point} ${m.phase} ${m.action}`);
+  assert.equal(new Set(keys).size, keys.length);
+  for (const m of STRACE_SUPPORT) {
+    const action = m.action === "error"
+      ? { kind: "error" as const, error: "EIO" as const }
+      : m.action === "delay"
+      ? { kind: "delay" as const, delayMs: 5 }
+      : m.action === "contend"
+      ? { kind: "contend" as const, attempts: 1 }
+      : { kind: "crash" as const };
+    const r = testRule({ at: m.point, when: m.phase, action, hit: { every: true } });
+    assert.doesNotThrow(() => buildStraceCommand(TARGET, [r], CONTEXT), `${m.point} ${m.phase}`);
+  }
+});
+
+/** Table rows with cells trimmed (the formatter pads them). */
+function tableRows(markdown: string): string[] {
+  return markdown.split("\n").filter((l) => l.startsWith("|")).map((l) =>
+    l.split("|").map((c) => c.trim().replace(/^-+$/, "---")).join("|")
+  );
+}
+
+Deno.test("renderStraceTable() is the table in README.md", async () => {
+  const readme = await Deno.readTextFile(new URL("./README.md", import.meta.url));
+  assert.deepEqual(tableRows(readme), tableRows(renderStraceTable()));
+});

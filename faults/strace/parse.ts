@@ -1,0 +1,274 @@
+/**
+ * Reading an strace trace (`-f -ttt -T -y`) back into the same
+ * {@link FaultEvent}s the preload shim logs, so the history does not depend
+ * on the backend. Only the points strace can see become events: lock
+ * attempts and releases, WAL syncs as catalog commits, and the crash or
+ * error a rule caused (the table in `support.ts`).
+ *
+ * @module
+ */
+
+import type { FaultEvent } from "../event.ts";
+import type { Phase, Point } from "../vocabulary.ts";
+import type { PlannedRule, StracePlan } from "./command.ts";
+
+/** One syscall as the trace shows it. */
+interface SyscallRecord {
+  tid: number;
+  /** Entry time in ms. */
+  atMs: number;
+  name: string;
+  args: string;
+  /** The syscall never returned: the process was killed at or during it. */
+  killed: boolean;
+  returned?: number;
+  errno?: string;
+  injected: boolean;
+  delayed: boolean;
+  /** Time in the syscall in ms (`-T`), including an entry delay. */
+  durationMs?: number;
+}
+
+const LINE = /^(\d+)\s+(\d+\.\d+)\s+(.*)$/;
+const RESUMED = /^<\.\.\. (\w+) resumed>(.*)$/;
+const CALL = /^(\w+)\((.*)$/;
+const UNFINISHED = " <unfinished ...>";
+
+function parseOutcome(record: SyscallRecord, rest: string): void {
+  const split = rest.lastIndexOf(") = ");
+  if (split < 0) {
+    record.args += rest;
+    record.killed = true;
+    return;
+  }
+  record.args += rest.slice(0, split);
+  const outcome = rest.slice(split + 4);
+  if (outcome.startsWith("?")) {
+    record.killed = true;
+    return;
+  }
+  const value = /^(-?\d+)/.exec(outcome);
+  if (value !== null) record.returned = Number(value[1]);
+  const errno = /^-1 (E[A-Z0-9]+) /.exec(outcome);
+  if (errno !== null) record.errno = errno[1];
+  record.injected = outcome.includes("(INJECTED)");
+  record.delayed = outcome.includes("(DELAYED)");
+  const duration = /<(\d+\.\d+)>\s*$/.exec(outcome);
+  if (duration !== null) record.durationMs = Number(duration[1]) * 1000;
+}
+
+/** The syscalls of a trace, in entry order; calls cut short by a kill are `killed`. */
+export function parseSyscalls(text: string): SyscallRecord[] {
+  const records: SyscallRecord[] = [];
+  const pending = new Map<number, SyscallRecord>();
+  for (const line of text.split("\n")) {
+    const match = LINE.exec(line);
+    if (match === null) continue;
+    const tid = Number(match[1]);
+    const atMs = Number(match[2]) * 1000;
+    const body = match[3];
+    const resumed = RESUMED.exec(body);
+    if (resumed !== null) {
+      const record = pending.get(tid);
+      if (record === undefined || record.name !== resumed[1]) continue;
+      pending.delete(tid);
+      record.killed = false;
+      parseOutcome(record, resumed[2]);
+      continue;
+    }
+    const call = CALL.exec(body);
+    if (call === null) continue; // "+++ killed by ..." and "--- SIG... ---" lines
+    const record: SyscallRecord = {
+      tid,
+      atMs,
+      name: call[1],
+      args: "",
+      killed: false,
+      injected: false,
+      delayed: false,
+    };
+    records.push(record);
+    if (call[2].endsWith(UNFINISHED)) {
+      record.args = call[2].slice(0, -UNFINISHED.length);
+      record.killed = true; // until it resumes
+      pending.set(tid, record);
+    } else {
+      parseOutcome(record, call[2]);
+    }
+  }
+  return records.sort((a, b) => a.atMs - b.atMs);
+}
+
+type Kind = "lock-open" | "lock-unlink" | "wal-sync" | "wal-write";
+
+function kindOf(record: SyscallRecord, plan: StracePlan): Kind | undefined {
+  const onLock = record.args.includes(`"${plan.lockPath}"`);
+  const onWal = record.args.includes(`<${plan.walPath}>`);
+  switch (record.name) {
+    case "openat":
+    case "open":
+      return onLock && record.args.includes("O_EXCL") ? "lock-open" : undefined;
+    case "unlink":
+    case "unlinkat":
+      return onLock ? "lock-unlink" : undefined;
+    case "fsync":
+    case "fdatasync":
+      return onWal ? "wal-sync" : undefined;
+    case "pwrite64":
+      return onWal ? "wal-write" : undefined;
+    default:
+      return undefined;
+  }
+}
+
+/** A restarted WAL's header: 32 bytes written at offset 0. */
+function isWalHeaderWrite(record: SyscallRecord): boolean {
+  return /, 32, 0$/.test(record.args);
+}
+
+function ruleFor(record: SyscallRecord, kind: Kind, plan: StracePlan): PlannedRule | undefined {
+  const file = kind.startsWith("lock") ? "lock" : "wal";
+  return plan.rules.find(({ mapping }) =>
+    mapping.file === file && mapping.syscalls.includes(record.name)
+  );
+}
+
+/**
+ * The events of one traced process. `process` is the plan's process index;
+ * the pid is the trace's lowest thread id (the main thread's).
+ */
+export function parseStraceTrace(text: string, plan: StracePlan, process: number): FaultEvent[] {
+  const records = parseSyscalls(text);
+  const pid = records.reduce((min, r) => Math.min(min, r.tid), Number.POSITIVE_INFINITY);
+  const events: FaultEvent[] = [];
+  const hits = new Map<Point, number>();
+  const catalogPath = plan.walPath.replace(/-wal$/, "");
+
+  const nextHit = (point: Point) => {
+    const hit = (hits.get(point) ?? 0) + 1;
+    hits.set(point, hit);
+    return hit;
+  };
+  const push = (
+    point: Point,
+    phase: Phase,
+    hit: number,
+    atMs: number,
+    target: string,
+    fired: PlannedRule | undefined,
+    extra: Partial<FaultEvent> = {},
+  ) => {
+    const event: FaultEvent = {
+      seq: events.length + 1,
+      process,
+      pid: Number.isFinite(pid) ? pid : 0,
+      point,
+      phase,
+      hit,
+      action: fired === undefined ? "none" : fired.rule.action.kind,
+      atMs,
+      target,
+      ...extra,
+    };
+    if (fired !== undefined) event.rule = fired.rule.id;
+    const action = fired?.rule.action;
+    if (action?.kind === "delay" && "delayMs" in action) event.delayMs = action.delayMs;
+    events.push(event);
+  };
+  /** The rule when it fired on this record by the given tamper, else undefined. */
+  const firedBy = (planned: PlannedRule | undefined, tamper: string, fired: boolean) =>
+    planned !== undefined && planned.mapping.tamper === tamper && fired ? planned : undefined;
+
+  let lastWalWrite: "header" | "frame" | undefined;
+  for (const record of records) {
+    const kind = kindOf(record, plan);
+    if (kind === undefined) continue;
+    const planned = ruleFor(record, kind, plan);
+    const endMs = record.atMs + (record.durationMs ?? 0);
+    const threw = record.returned !== undefined && record.returned < 0;
+    const crashed = firedBy(planned, "signal", record.killed);
+
+    if (kind === "lock-open" || kind === "lock-unlink") {
+      if (crashed?.rule.at === "lockfile.write") {
+        push(
+          "lockfile.write",
+          "after",
+          nextHit("lockfile.write"),
+          record.atMs,
+          plan.lockfilePath,
+          crashed,
+        );
+        continue;
+      }
+      const point: Point = kind === "lock-open" ? "lock.acquire" : "lock.release";
+      const hit = nextHit(point);
+      if (record.injected) {
+        const error = firedBy(planned, "error", true);
+        push(point, "before", hit, record.atMs, plan.lockPath, error, { error: record.errno });
+        continue;
+      }
+      const delayedBefore = firedBy(planned, "delay_enter", record.delayed);
+      push(point, "before", hit, record.atMs, plan.lockPath, crashed ?? delayedBefore);
+      if (record.killed) continue;
+      const delayedAfter = firedBy(planned, "delay_exit", record.delayed);
+      push(point, "after", hit, endMs, plan.lockPath, delayedAfter, { threw });
+      continue;
+    }
+
+    if (kind === "wal-write") {
+      lastWalWrite = isWalHeaderWrite(record) ? "header" : "frame";
+      const error = firedBy(planned, "error", record.injected);
+      const fired = crashed ?? error;
+      if (fired === undefined) continue;
+      const extra = error === undefined ? {} : { error: "EIO" };
+      push(
+        "catalog.commit",
+        "before",
+        nextHit("catalog.commit"),
+        record.atMs,
+        catalogPath,
+        fired,
+        extra,
+      );
+      continue;
+    }
+
+    const headerSync = lastWalWrite === "header";
+    lastWalWrite = undefined;
+    if (headerSync) {
+      // The sync of a restarted WAL's header: no frame of the commit is written yet.
+      if (crashed === undefined) continue;
+      push(
+        "catalog.commit",
+        "before",
+        nextHit("catalog.commit"),
+        record.atMs,
+        catalogPath,
+        crashed,
+      );
+      continue;
+    }
+    const hit = nextHit("catalog.commit");
+    const delayedBefore = firedBy(planned, "delay_enter", record.delayed);
+    push("catalog.commit", "before", hit, record.atMs, catalogPath, delayedBefore);
+    if (crashed !== undefined) {
+      push("catalog.commit", "after", hit, record.atMs, catalogPath, crashed, { threw: false });
+      continue;
+    }
+    if (record.killed) continue;
+    push("catalog.commit", "after", hit, endMs, catalogPath, undefined, { threw });
+  }
+  return events;
+}
+
+/** Reads the plan's trace file (missing: strace never started) and parses it. */
+export async function readStraceEvents(plan: StracePlan, process: number): Promise<FaultEvent[]> {
+  let text: string;
+  try {
+    text = await Deno.readTextFile(plan.tracePath);
+  } catch (error) {
+    if (error instanceof Deno.errors.NotFound) return [];
+    throw error;
+  }
+  return parseStraceTrace(text, plan, process);
+}

@@ -1,0 +1,328 @@
+/**
+ * What the strace backend can express, as data: for each supported (point,
+ * phase, action), the syscall it is tied to, how strace tampers with it, and
+ * which hit selectors stay exact. Everything else is refused with an
+ * {@link UnsupportedRuleError} before any process starts.
+ *
+ * Probed facts (strace 6.1, Deno 2.9.6) that shape the table:
+ *
+ * - `-P <path>` is a global filter for tracing and tampering alike. It
+ *   matches `openat`/`unlink` by path (also for a path that does not exist
+ *   yet), and fd-based calls (`fsync`, `pwrite64`, `close`) through the fd's
+ *   path. It matches `rename` by its SOURCE only, and swamp's lockfile write
+ *   renames a random `.<uuid>.tmp`: the write itself cannot be targeted.
+ * - `when=` counts per syscall and per tracee, i.e. per THREAD under `-f`.
+ *   Deno runs async file calls (`Deno.open`, `Deno.remove`) on a rotating
+ *   pool of threads, so "the n-th lock attempt" cannot be named: a
+ *   `when=1..3` on the lock's `openat` failed attempts 1-8 and 10 of one run.
+ *   Only `every` (all hits) is exact there, plus `crash` on the first hit
+ *   (the first kill ends the process, whichever thread it hits). SQLite runs
+ *   on the JS thread, so catalog syscalls count exactly.
+ * - `signal=SIGKILL` on entry kills before the syscall runs; `error=`
+ *   suppresses the syscall; `delay_enter` is included in `-T` durations,
+ *   `delay_exit` is not.
+ * - A COMMIT in WAL mode writes its frames (`pwrite64` on `-wal`), then
+ *   `fsync`s the WAL. Killed at the fsync's entry, the frames are already in
+ *   the page cache and the next connection's WAL recovery sees the commit:
+ *   that is "after catalog.commit". Killed at the first WAL write, nothing of
+ *   the transaction reached the WAL: "before catalog.commit".
+ * - When the WAL restarts (it was fully checkpointed, e.g. by the last
+ *   connection's clean close), the first commit first writes and syncs a new
+ *   32-byte WAL header. A kill aimed at "the first WAL sync" then lands
+ *   before the frames: the parser sees the header write and logs the crash
+ *   as `before`, as it happened. swamp and the reference never close the
+ *   catalog, so their WAL restarts only after an auto-checkpoint. A clean
+ *   close also syncs the WAL once more; rules here therefore name only the
+ *   first hit or every hit.
+ *
+ * @module
+ */
+
+import type { ShimRule } from "../rule.ts";
+import type { ActionKind, Phase, Point } from "../vocabulary.ts";
+
+/** The file a supported rule's syscall touches. */
+export type StraceFile = "lock" | "wal";
+
+/** How strace tampers with the syscall. */
+export type StraceTamper = "signal" | "error" | "delay_enter" | "delay_exit";
+
+/**
+ * Which hit selectors a mapping expresses exactly: `first` is `nth: 1`,
+ * `every` is `every: true`. No mapping takes a later `nth`: see the module
+ * doc for why the count of a later hit is not exact.
+ */
+export type StraceHits = "first" | "every";
+
+/** One row of the expressibility table. */
+export interface StraceMapping {
+  point: Point;
+  phase: Phase;
+  action: ActionKind;
+  file: StraceFile;
+  /** Syscalls the injection names (strace counts each separately). */
+  syscalls: readonly string[];
+  tamper: StraceTamper;
+  /** Hit selectors that stay exact: `every` always; see {@link StraceHits}. */
+  hits: readonly StraceHits[];
+  /** How the rule is expressed and what "hit" counts, in one sentence. */
+  how: string;
+}
+
+const LOCK_OPEN = ["openat", "open"] as const;
+const LOCK_UNLINK = ["unlink", "unlinkat"] as const;
+const WAL_SYNC = ["fsync", "fdatasync"] as const;
+const WAL_WRITE = ["pwrite64"] as const;
+const EVERY: readonly StraceHits[] = ["every"];
+const FIRST_OR_EVERY: readonly StraceHits[] = ["first", "every"];
+
+/** The strace backend's expressibility table (also rendered in `README.md`). */
+export const STRACE_SUPPORT: readonly StraceMapping[] = [
+  {
+    point: "lock.acquire",
+    phase: "before",
+    action: "crash",
+    file: "lock",
+    syscalls: LOCK_OPEN,
+    tamper: "signal",
+    hits: FIRST_OR_EVERY,
+    how: "SIGKILL on entry of the lock's O_EXCL openat; the lock is not created",
+  },
+  {
+    point: "lock.acquire",
+    phase: "before",
+    action: "error",
+    file: "lock",
+    syscalls: LOCK_OPEN,
+    tamper: "error",
+    hits: EVERY,
+    how: "error=CODE on the lock's openat, which never runs",
+  },
+  {
+    point: "lock.acquire",
+    phase: "before",
+    action: "contend",
+    file: "lock",
+    syscalls: LOCK_OPEN,
+    tamper: "error",
+    hits: EVERY,
+    how: "error=EEXIST on every lock openat: the lock looks held for the whole process",
+  },
+  {
+    point: "lock.acquire",
+    phase: "before",
+    action: "delay",
+    file: "lock",
+    syscalls: LOCK_OPEN,
+    tamper: "delay_enter",
+    hits: EVERY,
+    how: "delay_enter on the lock's openat",
+  },
+  {
+    point: "lock.acquire",
+    phase: "after",
+    action: "delay",
+    file: "lock",
+    syscalls: LOCK_OPEN,
+    tamper: "delay_exit",
+    hits: EVERY,
+    how: "delay_exit on the lock's openat",
+  },
+  {
+    point: "lock.release",
+    phase: "before",
+    action: "crash",
+    file: "lock",
+    syscalls: LOCK_UNLINK,
+    tamper: "signal",
+    hits: FIRST_OR_EVERY,
+    how: "SIGKILL on entry of the lock's unlink; the lock file stays",
+  },
+  {
+    point: "lock.release",
+    phase: "before",
+    action: "error",
+    file: "lock",
+    syscalls: LOCK_UNLINK,
+    tamper: "error",
+    hits: EVERY,
+    how: "error=CODE on the lock's unlink, which never runs",
+  },
+  {
+    point: "lock.release",
+    phase: "before",
+    action: "delay",
+    file: "lock",
+    syscalls: LOCK_UNLINK,
+    tamper: "delay_enter",
+    hits: EVERY,
+    how: "delay_enter on the lock's unlink",
+  },
+  {
+    point: "lock.release",
+    phase: "after",
+    action: "delay",
+    file: "lock",
+    syscalls: LOCK_UNLINK,
+    tamper: "delay_exit",
+    hits: EVERY,
+    how: "delay_exit on the lock's unlink",
+  },
+  {
+    point: "lockfile.write",
+    phase: "after",
+    action: "crash",
+    file: "lock",
+    syscalls: LOCK_UNLINK,
+    tamper: "signal",
+    hits: FIRST_OR_EVERY,
+    how: "SIGKILL on entry of the lock-release unlink that follows the rename: " +
+      "lockfile written, lock file left behind",
+  },
+  {
+    point: "catalog.commit",
+    phase: "before",
+    action: "crash",
+    file: "wal",
+    syscalls: WAL_WRITE,
+    tamper: "signal",
+    hits: FIRST_OR_EVERY,
+    how: "SIGKILL on entry of the first WAL frame write: nothing of the transaction is in the WAL",
+  },
+  {
+    point: "catalog.commit",
+    phase: "before",
+    action: "error",
+    file: "wal",
+    syscalls: WAL_WRITE,
+    tamper: "error",
+    hits: FIRST_OR_EVERY,
+    how: "error=EIO on the first (or every) WAL frame write: SQLite reports a disk I/O error " +
+      "and rolls back",
+  },
+  {
+    point: "catalog.commit",
+    phase: "before",
+    action: "delay",
+    file: "wal",
+    syscalls: WAL_SYNC,
+    tamper: "delay_enter",
+    hits: FIRST_OR_EVERY,
+    how: "delay_enter on the first (or every) WAL sync: the frames are written, the commit is " +
+      "not yet visible",
+  },
+  {
+    point: "catalog.commit",
+    phase: "after",
+    action: "crash",
+    file: "wal",
+    syscalls: WAL_SYNC,
+    tamper: "signal",
+    hits: FIRST_OR_EVERY,
+    how: "SIGKILL on entry of the first WAL sync: the commit frame is written, so the next " +
+      "connection recovers it",
+  },
+];
+
+/** Why a point cannot be expressed at all under strace. */
+const POINT_REASONS: Partial<Record<Point, string>> = {
+  "process.start": "strace sees no syscall of the target's own start that a rule could name",
+  "process.exit": "exit_group touches no path, and -P filters every pathless syscall",
+  "registry.fetch": "sockets have no path, and -P filters every pathless syscall",
+  "fs.extract": "-P matches exact paths only, and the extracted files are known by prefix",
+  "fs.remove": "-P matches exact paths only, and the removed files are known by prefix",
+  "catalog.begin": "a deferred BEGIN makes no syscall",
+  "catalog.rollback": "rolling back an unwritten transaction makes no syscall",
+};
+
+/** A rule the strace backend cannot express; raised before any process starts. */
+export class UnsupportedRuleError extends Error {
+  readonly ruleId: string;
+  readonly point: Point;
+  readonly phase: Phase;
+  readonly action: ActionKind;
+  readonly reason: string;
+  constructor(rule: ShimRule, reason: string) {
+    super(
+      `Cannot express rule "${rule.id}" (${rule.action.kind} ${rule.when} ${rule.at}) ` +
+        `with strace: ${reason}`,
+    );
+    this.name = "UnsupportedRuleError";
+    this.ruleId = rule.id;
+    this.point = rule.at;
+    this.phase = rule.when;
+    this.action = rule.action.kind;
+    this.reason = reason;
+  }
+}
+
+function hitKind(rule: ShimRule): StraceHits | "later" | "probability" {
+  if ("every" in rule.hit) return "every";
+  if ("nth" in rule.hit) return rule.hit.nth === 1 ? "first" : "later";
+  return "probability";
+}
+
+/**
+ * The table row that expresses `rule`, or throws an
+ * {@link UnsupportedRuleError} saying why there is none.
+ */
+export function straceMapping(rule: ShimRule): StraceMapping {
+  const reason = POINT_REASONS[rule.at];
+  if (reason !== undefined) throw new UnsupportedRuleError(rule, reason);
+  const mapping = STRACE_SUPPORT.find((m) =>
+    m.point === rule.at && m.phase === rule.when && m.action === rule.action.kind
+  );
+  if (mapping === undefined) {
+    const supported = STRACE_SUPPORT.filter((m) => m.point === rule.at)
+      .map((m) => `${m.action} ${m.phase}`);
+    throw new UnsupportedRuleError(
+      rule,
+      `no syscall marks this phase for this action (supported at "${rule.at}": ${
+        supported.join(", ")
+      })`,
+    );
+  }
+  const action = rule.action;
+  if (action.kind === "delay" && !("delayMs" in action)) {
+    throw new UnsupportedRuleError(rule, "a delay range needs a value per hit; strace takes one");
+  }
+  if (action.kind === "error" && mapping.file === "wal" && action.error !== "EIO") {
+    throw new UnsupportedRuleError(
+      rule,
+      `"${action.error}" is a lock state of SQLite, not a syscall result`,
+    );
+  }
+  if (action.kind === "contend" && !("every" in rule.hit)) {
+    throw new UnsupportedRuleError(
+      rule,
+      "strace counts hits per thread and Deno opens the lock from a rotating thread pool, " +
+        "so a bounded number of held attempts cannot be made exact (use hit: every)",
+    );
+  }
+  const hits = hitKind(rule);
+  if (hits === "probability") {
+    throw new UnsupportedRuleError(rule, "strace has no per-hit probability");
+  }
+  if (!mapping.hits.includes(hits as StraceHits)) {
+    throw new UnsupportedRuleError(
+      rule,
+      `only ${mapping.hits.join(" or ")} hits are exact here: strace counts per thread` +
+        (mapping.file === "lock" ? " and Deno runs async file calls on a thread pool" : ""),
+    );
+  }
+  return mapping;
+}
+
+/** {@link STRACE_SUPPORT} as a markdown table (the one in `faults/strace/README.md`). */
+export function renderStraceTable(): string {
+  const hits = (m: StraceMapping) => m.hits.map((h) => h === "first" ? "nth: 1" : h).join(", ");
+  const lines = [
+    "| point | phase | action | syscall (file) | strace | exact hits | how |",
+    "| --- | --- | --- | --- | --- | --- | --- |",
+    ...STRACE_SUPPORT.map((m) =>
+      `| ${m.point} | ${m.phase} | ${m.action} | ${m.syscalls.join(", ")} (${m.file}) | ` +
+      `${m.tamper} | ${hits(m)} | ${m.how} |`
+    ),
+  ];
+  return lines.join("\n");
+}

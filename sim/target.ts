@@ -8,6 +8,7 @@
  */
 
 import { SHIM_MODULE_PATH } from "../faults/preload/command.ts";
+import { MUTANT_ENV } from "../reference/mutants.ts";
 import { SHIM_CONFIG_ENV } from "../faults/rule.ts";
 import type { ResolvedTarget } from "./scenario.ts";
 import type { Workspace } from "./workspace.ts";
@@ -20,8 +21,6 @@ export const REFERENCE_ENTRY = `${PROJECT_ROOT}/reference/main.ts`;
 export const PROJECT_CONFIG = `${PROJECT_ROOT}/deno.json`;
 /** The preload shim module (the bundled shim: one module to load, not thirteen). */
 export const PRELOAD_SHIM = SHIM_MODULE_PATH;
-/** Environment variable that selects a reference mutant. */
-export const MUTANT_ENV = "SWAMP_REF_MUTANT";
 
 /** What is fixed for a whole simulator run. */
 export interface RunContext {

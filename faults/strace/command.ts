@@ -60,6 +60,11 @@ export interface StracePlan {
   walPath: string;
   /** Whether the WAL is traced (not when a rule tampers with a syscall the WAL also makes). */
   walTraced: boolean;
+  /**
+   * Whether the lockfile's own path is traced: only when a rule tampers with
+   * its data writes (other rules would then see its opens too).
+   */
+  lockfileTraced: boolean;
   rules: PlannedRule[];
 }
 
@@ -110,8 +115,11 @@ function injectExpression({ rule, mapping }: PlannedRule): string {
 
 /**
  * Checks every rule and plans it. Throws {@link UnsupportedRuleError} for
- * the first rule the table cannot express, or for two rules that would
- * tamper with the same syscall of the same file (strace keeps one).
+ * the first rule the table cannot express, for two rules that would
+ * tamper with the same syscall of the same file (strace keeps one), and for
+ * rule sets whose injections would also hit another traced file (a lock
+ * openat rule with a catalog or lockfile-write rule, a catalog rule with a
+ * lockfile-write rule).
  */
 export function planStrace(rules: readonly ShimRule[], context: StraceContext): StracePlan {
   const planned = rules.map((rule) => ({ rule, mapping: straceMapping(rule) }));
@@ -140,6 +148,21 @@ export function planStrace(rules: readonly ShimRule[], context: StraceContext): 
         "catalog and lock rules need separate processes",
     );
   }
+  const lockfileRule = planned.find(({ mapping }) => mapping.file === "lockfile");
+  if (lockfileRule !== undefined && lockSideShared) {
+    throw new UnsupportedRuleError(
+      lockfileRule.rule,
+      "a lock rule tampers with openat/unlink, which would hit the lockfile's own opens too; " +
+        "lock rules and rules on the lockfile's data write need separate processes",
+    );
+  }
+  if (lockfileRule !== undefined && walRule !== undefined) {
+    throw new UnsupportedRuleError(
+      lockfileRule.rule,
+      "a catalog rule tampers with pwrite64/fsync, which a writer of the lockfile may make too; " +
+        "catalog rules and rules on the lockfile's data write need separate processes",
+    );
+  }
   const repo = context.repoDir.replace(/\/+$/, "");
   const modelsDir = context.modelsDir ?? "extensions/models";
   const catalogDir = context.catalogDir ?? ".swamp";
@@ -149,19 +172,24 @@ export function planStrace(rules: readonly ShimRule[], context: StraceContext): 
     lockfilePath: `${repo}/${modelsDir}/${context.patterns.lockfile}`,
     walPath: `${repo}/${catalogDir}/${context.patterns.catalog}-wal`,
     walTraced: !lockSideShared,
+    lockfileTraced: lockfileRule !== undefined,
     rules: planned,
   };
 }
 
-/** Syscalls traced for a file (the parser reads these; WAL writes tell header syncs apart). */
+/**
+ * Syscalls traced for a file (the parser reads these; WAL writes tell header
+ * syncs apart; the lockfile's write opens count its writes).
+ */
 const TRACED: Readonly<Record<StraceFile, readonly string[]>> = {
   lock: ["openat", "open", "unlink", "unlinkat"],
+  lockfile: ["openat", "open", "write", "writev"],
   wal: ["pwrite64", "fsync", "fdatasync"],
 };
 
 /**
  * The argv that runs `target` under strace with `rules`:
- * `strace -f [--seccomp-bpf] -qq -o <trace> -ttt -T -y -P <lock> [-P <wal>] -e trace=... [-e inject=...] -- <target>`
+ * `strace -f [--seccomp-bpf] -qq -o <trace> -ttt -T -y -P <lock> [-P <lockfile>] [-P <wal>] -e trace=... [-e inject=...] -- <target>`
  * (`--seccomp-bpf` unless a rule crashes: strace then ignores `signal=`).
  * Throws {@link UnsupportedRuleError} before anything runs when a rule cannot be expressed.
  */
@@ -177,7 +205,11 @@ export function buildStraceCommand(
     );
   }
   const plan = planStrace(rules, context);
-  const files: StraceFile[] = plan.walTraced ? ["lock", "wal"] : ["lock"];
+  const files: StraceFile[] = [
+    "lock",
+    ...(plan.lockfileTraced ? ["lockfile" as const] : []),
+    ...(plan.walTraced ? ["wal" as const] : []),
+  ];
   const traced = [...new Set(files.flatMap((f) => TRACED[f]))];
   // --seccomp-bpf stops the target only at the traced syscalls (a 3x faster
   // `list`), but strace 6.1 then ignores `signal=` injections (probed).
@@ -194,6 +226,7 @@ export function buildStraceCommand(
     "-y",
     "-P",
     plan.lockPath,
+    ...(plan.lockfileTraced ? ["-P", plan.lockfilePath] : []),
     ...(plan.walTraced ? ["-P", plan.walPath] : []),
     "-e",
     `trace=${traced.join(",")}`,

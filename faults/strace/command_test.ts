@@ -12,6 +12,7 @@ const CONTEXT: StraceContext = {
 const TARGET = ["deno", "run", "-A", "main.ts", "extension", "rm", "@a/b"];
 const LOCK = "/ws/repo/extensions/models/upstream_extensions.json.lock";
 const WAL = "/ws/repo/.swamp/_extension_catalog.db-wal";
+const LOCKFILE = "/ws/repo/extensions/models/upstream_extensions.json";
 
 function unsupported(rules: ShimRule[]): UnsupportedRuleError {
   try {
@@ -79,6 +80,28 @@ Deno.test("buildStraceCommand() turns each supported rule into one inject expres
       testRule({ at: "catalog.commit", when: "before", action: { kind: "error", error: "EIO" } }),
       "inject=pwrite64:error=EIO:when=1",
     ],
+    [
+      testRule({
+        at: "lockfile.write",
+        when: "before",
+        action: { kind: "error", error: "ENOSPC" },
+        hit: { every: true },
+      }),
+      "inject=write,writev:error=ENOSPC:when=1+",
+    ],
+    [
+      testRule({
+        at: "lockfile.write",
+        when: "before",
+        action: { kind: "error", error: "EIO" },
+        hit: { every: true },
+      }),
+      "inject=write,writev:error=EIO:when=1+",
+    ],
+    [
+      testRule({ at: "lockfile.write", when: "before", action: { kind: "crash" } }),
+      "inject=write,writev:signal=SIGKILL:when=1",
+    ],
   ];
   for (const [r, expected] of cases) {
     const { argv } = buildStraceCommand(TARGET, [r], CONTEXT);
@@ -90,6 +113,41 @@ Deno.test("buildStraceCommand() turns each supported rule into one inject expres
     const injects = argv.filter((a) => a.startsWith("inject="));
     assert.deepEqual(injects, [expected], `${r.action.kind} ${r.when} ${r.at}`);
     assert.deepEqual(argv.slice(argv.indexOf("--") + 1), TARGET);
+  }
+});
+
+Deno.test("buildStraceCommand() traces the lockfile's own path and data writes only for a rule on them", () => {
+  for (
+    const r of [
+      testRule({
+        at: "lockfile.write",
+        when: "before",
+        action: { kind: "error", error: "ENOSPC" },
+        hit: { every: true },
+      }),
+      testRule({ at: "lockfile.write", when: "before", action: { kind: "crash" } }),
+    ]
+  ) {
+    const { argv, plan } = buildStraceCommand(TARGET, [r], CONTEXT);
+    assert.equal(plan.lockfileTraced, true);
+    assert.equal(plan.lockfilePath, LOCKFILE);
+    const filters = argv.flatMap((a, i) => argv[i - 1] === "-P" ? [a] : []);
+    assert.deepEqual(filters, [LOCK, LOCKFILE, WAL]);
+    assert.ok(
+      argv.includes("trace=openat,open,unlink,unlinkat,write,writev,pwrite64,fsync,fdatasync"),
+      argv.join(" "),
+    );
+  }
+  for (
+    const r of [
+      testRule({ at: "lockfile.write", when: "after", action: { kind: "crash" } }),
+      testRule({ at: "catalog.commit", when: "after", action: { kind: "crash" } }),
+    ]
+  ) {
+    const { argv, plan } = buildStraceCommand(TARGET, [r], CONTEXT);
+    assert.equal(plan.lockfileTraced, false);
+    assert.ok(!argv.includes(LOCKFILE), `${r.when} ${r.at}`);
+    assert.ok(!argv.some((a) => a.includes("write,")), argv.join(" "));
   }
 });
 
@@ -116,8 +174,30 @@ Deno.test("buildStraceCommand() refuses inexpressible rules naming rule, point, 
       /sockets/,
     ],
     [
-      testRule({ at: "lockfile.write", when: "before", action: { kind: "crash" } }),
-      /no syscall marks/,
+      testRule({ at: "lockfile.write", when: "before", action: { kind: "delay", delayMs: 5 } }),
+      /no syscall marks this phase for this action \(supported at "lockfile\.write": crash before, error before, crash after\)/,
+    ],
+    [
+      testRule({ at: "lockfile.write", when: "before", action: { kind: "error", error: "EIO" } }),
+      /only every hits are exact here: strace counts per thread and Deno runs async file calls/,
+    ],
+    [
+      testRule({
+        at: "lockfile.write",
+        when: "before",
+        action: { kind: "error", error: "EACCES" },
+        hit: { every: true },
+      }),
+      /a data write does not fail with "EACCES".*takes EIO or ENOSPC/,
+    ],
+    [
+      testRule({
+        at: "lockfile.write",
+        when: "before",
+        action: { kind: "crash" },
+        hit: { nth: 2 },
+      }),
+      /only first or every hits/,
     ],
     [
       testRule({
@@ -197,6 +277,33 @@ Deno.test("buildStraceCommand() refuses two rules on one syscall, and lock with 
     },
   ]);
   assert.match(mixed.reason, /separate processes/);
+  const lockfileWrite = {
+    ...testRule({
+      at: "lockfile.write",
+      when: "before",
+      action: { kind: "error", error: "ENOSPC" },
+      hit: { every: true },
+    }),
+    id: "faults[1]",
+  };
+  for (
+    const other of [
+      testRule({ at: "lock.acquire", when: "before", action: { kind: "crash" } }),
+      testRule({ at: "lockfile.write", when: "after", action: { kind: "crash" } }),
+      testRule({ at: "catalog.commit", when: "before", action: { kind: "error", error: "EIO" } }),
+    ]
+  ) {
+    for (const rules of [[other, lockfileWrite], [lockfileWrite, other]]) {
+      const refused = unsupported(rules);
+      assert.equal(refused.ruleId, "faults[1]", "the lockfile-write rule is named");
+      assert.match(refused.reason, /on the lockfile's data write need separate processes/);
+    }
+  }
+  const twice = unsupported([
+    testRule({ at: "lockfile.write", when: "before", action: { kind: "crash" } }),
+    lockfileWrite,
+  ]);
+  assert.match(twice.reason, /"faults\[0\]" already tampers with write on the lockfile file/);
 });
 
 Deno.test("STRACE_SUPPORT lists each (point, phase, action) once, and each is accepted", () => {

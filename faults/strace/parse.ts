@@ -3,7 +3,8 @@
  * {@link FaultEvent}s the preload shim logs, so the history does not depend
  * on the backend. Only the points strace can see become events: lock
  * attempts and releases, WAL syncs as catalog commits, and the crash or
- * error a rule caused (the table in `support.ts`).
+ * error a rule caused (the table in `support.ts`), such as a failed or
+ * killed data write to the lockfile's own path.
  *
  * @module
  */
@@ -99,7 +100,16 @@ export function parseSyscalls(text: string): SyscallRecord[] {
   return records.sort((a, b) => a.atMs - b.atMs);
 }
 
-type Kind = "lock-open" | "lock-unlink" | "wal-sync" | "wal-write";
+type Kind =
+  | "lock-open"
+  | "lock-unlink"
+  | "lockfile-open"
+  | "lockfile-write"
+  | "wal-sync"
+  | "wal-write";
+
+/** Open flags that let the fd write the file. */
+const WRITE_OPEN = /\bO_(WRONLY|RDWR)\b/;
 
 function kindOf(record: SyscallRecord, plan: StracePlan): Kind | undefined {
   const onLock = record.args.includes(`"${plan.lockPath}"`);
@@ -107,7 +117,13 @@ function kindOf(record: SyscallRecord, plan: StracePlan): Kind | undefined {
   switch (record.name) {
     case "openat":
     case "open":
-      return onLock && record.args.includes("O_EXCL") ? "lock-open" : undefined;
+      if (onLock && record.args.includes("O_EXCL")) return "lock-open";
+      return record.args.includes(`"${plan.lockfilePath}"`) && WRITE_OPEN.test(record.args)
+        ? "lockfile-open"
+        : undefined;
+    case "write":
+    case "writev":
+      return record.args.includes(`<${plan.lockfilePath}>`) ? "lockfile-write" : undefined;
     case "unlink":
     case "unlinkat":
       return onLock ? "lock-unlink" : undefined;
@@ -127,7 +143,7 @@ function isWalHeaderWrite(record: SyscallRecord): boolean {
 }
 
 function ruleFor(record: SyscallRecord, kind: Kind, plan: StracePlan): PlannedRule | undefined {
-  const file = kind.startsWith("lock") ? "lock" : "wal";
+  const file = kind.startsWith("lockfile") ? "lockfile" : kind.startsWith("lock") ? "lock" : "wal";
   return plan.rules.find(({ mapping }) =>
     mapping.file === file && mapping.syscalls.includes(record.name)
   );
@@ -180,6 +196,8 @@ export function parseStraceTrace(text: string, plan: StracePlan, process: number
     planned !== undefined && planned.mapping.tamper === tamper && fired ? planned : undefined;
 
   let lastWalWrite: "header" | "frame" | undefined;
+  /** Opens of the lockfile for writing so far: the hit of an in-place write. */
+  let lockfileWriteOpens = 0;
   for (const record of records) {
     const kind = kindOf(record, plan);
     if (kind === undefined) continue;
@@ -187,6 +205,22 @@ export function parseStraceTrace(text: string, plan: StracePlan, process: number
     const endMs = record.atMs + (record.durationMs ?? 0);
     const threw = record.returned !== undefined && record.returned < 0;
     const crashed = firedBy(planned, "signal", record.killed);
+
+    if (kind === "lockfile-open") {
+      lockfileWriteOpens++;
+      continue;
+    }
+    if (kind === "lockfile-write") {
+      // Only a rule that fired makes an event: an atomic writer's lockfile
+      // write (tmp + rename) is not visible here, so no hit is logged without one.
+      const error = firedBy(planned, "error", record.injected);
+      const fired = crashed ?? error;
+      if (fired === undefined) continue;
+      const extra = error === undefined ? {} : { error: record.errno };
+      const hit = Math.max(lockfileWriteOpens, 1);
+      push("lockfile.write", "before", hit, record.atMs, plan.lockfilePath, fired, extra);
+      continue;
+    }
 
     if (kind === "lock-open" || kind === "lock-unlink") {
       if (crashed?.rule.at === "lockfile.write") {

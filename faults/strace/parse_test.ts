@@ -104,3 +104,105 @@ Deno.test("parseStraceTrace() records a delay with its rule and value", () => {
   );
   assert.ok(events[1].atMs - events[0].atMs >= 200);
 });
+
+const LOCKFILE = "/r/extensions/models/upstream_extensions.json";
+const READ_OPEN =
+  `openat(AT_FDCWD</w>, "${LOCKFILE}", O_RDONLY|O_CLOEXEC) = 24<${LOCKFILE}> <0.000040>`;
+const WRITE_OPEN =
+  `openat(AT_FDCWD</w>, "${LOCKFILE}", O_WRONLY|O_CREAT|O_TRUNC|O_CLOEXEC, 0666) = 28<${LOCKFILE}> <0.000060>`;
+const WRITE = `write(28<${LOCKFILE}>, "{\\n  \\"@fix/alpha\\": {\\n    \\"version"..., 906)`;
+
+Deno.test("parseStraceTrace() logs an injected error on the lockfile's own data write", () => {
+  const plan = planStrace([
+    testRule({
+      at: "lockfile.write",
+      when: "before",
+      action: { kind: "error", error: "ENOSPC" },
+      hit: { every: true },
+    }),
+  ], CONTEXT);
+  const events = parseStraceTrace(
+    [
+      `31 3.000000 ${READ_OPEN}`,
+      `32 3.100000 ${OPEN} = 27<${LOCK}> <0.000100>`,
+      `31 3.100500 ${READ_OPEN}`,
+      `33 3.101000 ${WRITE_OPEN}`,
+      `33 3.101100 ${WRITE} = -1 ENOSPC (No space left on device) (INJECTED) <0.000012>`,
+      `32 3.102000 unlink("${LOCK}") = 0 <0.000040>`,
+      `33 3.200000 ${WRITE_OPEN}`,
+      `34 3.200100 ${WRITE} = -1 EIO (Input/output error) <0.000012>`,
+      `35 3.300000 ${WRITE_OPEN}`,
+      `35 3.300100 ${WRITE} = -1 ENOSPC (No space left on device) (INJECTED) <0.000012>`,
+    ].join("\n"),
+    plan,
+    2,
+  );
+  assert.deepEqual(
+    events.map((e) => [e.point, e.phase, e.hit, e.action, e.error, e.rule]),
+    [
+      ["lock.acquire", "before", 1, "none", undefined, undefined],
+      ["lock.acquire", "after", 1, "none", undefined, undefined],
+      ["lockfile.write", "before", 1, "error", "ENOSPC", "faults[0]"],
+      ["lock.release", "before", 1, "none", undefined, undefined],
+      ["lock.release", "after", 1, "none", undefined, undefined],
+      ["lockfile.write", "before", 3, "error", "ENOSPC", "faults[0]"],
+    ],
+    "a write error the rule did not inject is no event; the hit counts write opens",
+  );
+  const writes = events.filter((e) => e.point === "lockfile.write");
+  assert.deepEqual(writes.map((e) => [e.target, Math.round(e.atMs * 10)]), [
+    [LOCKFILE, 31011],
+    [LOCKFILE, 33001],
+  ], "entry time of the write, in ms");
+});
+
+Deno.test("parseStraceTrace() logs a kill at the lockfile's own data write, unfinished or not", () => {
+  const plan = planStrace([
+    testRule({ at: "lockfile.write", when: "before", action: { kind: "crash" } }),
+  ], CONTEXT);
+  const straight = [
+    `30 3.900000 ${READ_OPEN}`,
+    `33 4.000000 ${WRITE_OPEN}`,
+    `33 4.000100 ${WRITE} = ?`,
+    `30 4.000200 +++ killed by SIGKILL +++`,
+  ];
+  const interleaved = [
+    `30 3.900000 ${READ_OPEN}`,
+    `33 4.000000 ${WRITE_OPEN}`,
+    `33 4.000100 ${WRITE.slice(0, -1)} <unfinished ...>`,
+    `31 4.000150 ${READ_OPEN}`,
+    `30 4.000200 +++ killed by SIGKILL +++`,
+  ];
+  for (const lines of [straight, interleaved]) {
+    const events = parseStraceTrace(lines.join("\n"), plan, 0);
+    assert.deepEqual(
+      events.map((e) => [e.point, e.phase, e.hit, e.action, e.error, e.target, e.pid]),
+      [["lockfile.write", "before", 1, "crash", undefined, LOCKFILE, 30]],
+    );
+  }
+});
+
+Deno.test("parseStraceTrace() logs nothing at lockfile.write when the lockfile was only read", () => {
+  const plan = planStrace([
+    testRule({ at: "lockfile.write", when: "before", action: { kind: "crash" } }),
+  ], CONTEXT);
+  const events = parseStraceTrace(
+    [
+      `31 3.000000 ${READ_OPEN}`,
+      `31 3.000100 read(24<${LOCKFILE}>, "{}\\n", 456) = 3 <0.000010>`,
+      `32 3.100000 ${OPEN} = 27<${LOCK}> <0.000100>`,
+      `32 3.102000 unlink("${LOCK}") = 0 <0.000040>`,
+    ].join("\n"),
+    plan,
+    0,
+  );
+  assert.deepEqual(
+    events.map((e) => [e.point, e.phase, e.action]),
+    [
+      ["lock.acquire", "before", "none"],
+      ["lock.acquire", "after", "none"],
+      ["lock.release", "before", "none"],
+      ["lock.release", "after", "none"],
+    ],
+  );
+});

@@ -10,11 +10,18 @@
  *   matches `openat`/`unlink` by path (also for a path that does not exist
  *   yet), and fd-based calls (`fsync`, `pwrite64`, `close`) through the fd's
  *   path. It matches `rename` by its SOURCE only, and swamp's lockfile write
- *   renames a random `.<uuid>.tmp`: the write itself cannot be targeted.
+ *   renames a random `.<uuid>.tmp`: the atomic replacement cannot be
+ *   targeted. What can be targeted is a data write to the lockfile's own
+ *   path (`-P <lockfile>`, matched through the fd): only a writer that
+ *   writes the lockfile in place makes one. `Deno.writeTextFile` opens the
+ *   file `O_WRONLY|O_CREAT|O_TRUNC` and writes it with one `write` on a pool
+ *   thread; an atomic writer writes its tmp file, never the lockfile's path.
  * - `when=` counts per syscall and per tracee, i.e. per THREAD under `-f`.
  *   Deno runs async file calls (`Deno.open`, `Deno.remove`) on a rotating
  *   pool of threads, so "the n-th lock attempt" cannot be named: a
- *   `when=1..3` on the lock's `openat` failed attempts 1-8 and 10 of one run.
+ *   `when=1..3` on the lock's `openat` failed attempts 1-8 and 10 of one run,
+ *   and `write:error=ENOSPC:when=1` on a file written ten times by
+ *   `Deno.writeTextFile` failed writes 1-3 (one per pool thread).
  *   Only `every` (all hits) is exact there, plus `crash` on the first hit
  *   (the first kill ends the process, whichever thread it hits). SQLite runs
  *   on the JS thread, so catalog syscalls count exactly.
@@ -39,10 +46,10 @@
  */
 
 import type { ShimRule } from "../rule.ts";
-import type { ActionKind, Phase, Point } from "../vocabulary.ts";
+import type { ActionKind, ErrorCode, Phase, Point } from "../vocabulary.ts";
 
 /** The file a supported rule's syscall touches. */
-export type StraceFile = "lock" | "wal";
+export type StraceFile = "lock" | "lockfile" | "wal";
 
 /** How strace tampers with the syscall. */
 export type StraceTamper = "signal" | "error" | "delay_enter" | "delay_exit";
@@ -73,6 +80,12 @@ const LOCK_OPEN = ["openat", "open"] as const;
 const LOCK_UNLINK = ["unlink", "unlinkat"] as const;
 const WAL_SYNC = ["fsync", "fdatasync"] as const;
 const WAL_WRITE = ["pwrite64"] as const;
+/**
+ * Data writes to the lockfile: `write` is what `Deno.writeTextFile` makes,
+ * `writev` what a gathering writer makes. Not `pwrite64`: an injection names
+ * a syscall for every `-P` file, and `pwrite64` is the WAL's frame write.
+ */
+const LOCKFILE_WRITE = ["write", "writev"] as const;
 const EVERY: readonly StraceHits[] = ["every"];
 const FIRST_OR_EVERY: readonly StraceHits[] = ["first", "every"];
 
@@ -170,6 +183,33 @@ export const STRACE_SUPPORT: readonly StraceMapping[] = [
   },
   {
     point: "lockfile.write",
+    phase: "before",
+    action: "crash",
+    file: "lockfile",
+    syscalls: LOCKFILE_WRITE,
+    tamper: "signal",
+    hits: FIRST_OR_EVERY,
+    how: "SIGKILL on entry of the first data write to the lockfile's own path. Fires only for " +
+      "an in-place writer, which has already truncated the file (O_TRUNC), so it is left " +
+      "empty; an atomic writer (tmp + rename) never writes the lockfile's path and is never " +
+      "killed by this rule",
+  },
+  {
+    point: "lockfile.write",
+    phase: "before",
+    action: "error",
+    file: "lockfile",
+    syscalls: LOCKFILE_WRITE,
+    tamper: "error",
+    hits: EVERY,
+    how: "error=CODE (EIO, ENOSPC) on every data write to the lockfile's own path: the " +
+      "lockfile's own data write fails (disk full / I/O error). An atomic writer (tmp + " +
+      "rename) never writes the lockfile's path, so the rule does not fire and the lockfile " +
+      "stays intact; an in-place writer has already truncated the file (O_TRUNC) when its " +
+      "write fails, leaving it empty or partial",
+  },
+  {
+    point: "lockfile.write",
     phase: "after",
     action: "crash",
     file: "lock",
@@ -223,6 +263,9 @@ export const STRACE_SUPPORT: readonly StraceMapping[] = [
       "connection recovers it",
   },
 ];
+
+/** The errors a data write of the lockfile can be made to fail with. */
+const LOCKFILE_WRITE_ERRORS: readonly ErrorCode[] = ["EIO", "ENOSPC"];
 
 /** Why a point cannot be expressed at all under strace. */
 const POINT_REASONS: Partial<Record<Point, string>> = {
@@ -292,6 +335,16 @@ export function straceMapping(rule: ShimRule): StraceMapping {
       `"${action.error}" is a lock state of SQLite, not a syscall result`,
     );
   }
+  if (
+    action.kind === "error" && mapping.file === "lockfile" &&
+    !(LOCKFILE_WRITE_ERRORS as readonly string[]).includes(action.error)
+  ) {
+    throw new UnsupportedRuleError(
+      rule,
+      `a data write does not fail with "${action.error}" (permission is checked when the file ` +
+        `is opened); the lockfile's write takes ${LOCKFILE_WRITE_ERRORS.join(" or ")}`,
+    );
+  }
   if (action.kind === "contend" && !("every" in rule.hit)) {
     throw new UnsupportedRuleError(
       rule,
@@ -307,7 +360,7 @@ export function straceMapping(rule: ShimRule): StraceMapping {
     throw new UnsupportedRuleError(
       rule,
       `only ${mapping.hits.join(" or ")} hits are exact here: strace counts per thread` +
-        (mapping.file === "lock" ? " and Deno runs async file calls on a thread pool" : ""),
+        (mapping.file === "wal" ? "" : " and Deno runs async file calls on a thread pool"),
     );
   }
   return mapping;

@@ -112,6 +112,39 @@ function resolvedOptions(
   };
 }
 
+/** The result of a run refused for bad input: nothing was spawned. */
+function badInput(message: string): SimulateResult {
+  return {
+    exitCode: EXIT.badInput,
+    json: { error: message, exitCode: EXIT.badInput },
+    results: [],
+  };
+}
+
+/** Why the command-line options do not fit the scenario, or undefined. */
+function optionProblem(scenario: Scenario, options: SimulateOptions): string | undefined {
+  const mutant = options.mutant ?? scenario.target.mutant;
+  const where = options.mutant !== undefined ? "--mutant" : "target.mutant";
+  if (options.mutant !== undefined && scenario.target.kind !== "reference") {
+    return `--mutant only applies to the reference target (target kind is "${scenario.target.kind}")`;
+  }
+  if (mutant !== undefined && !(MUTANT_NAMES as readonly string[]).includes(mutant)) {
+    return `${where}: unknown mutant "${mutant}" (known: ${MUTANT_NAMES.join(", ")})`;
+  }
+  const sweepCases = scenario.sweep?.length;
+  if (
+    sweepCases !== undefined && options.iterations !== undefined &&
+    options.iterations !== sweepCases
+  ) {
+    return `--iterations: a sweep runs exactly one iteration per case (${sweepCases})`;
+  }
+  const total = options.iterations ?? scenario.iterations;
+  if (options.iteration !== undefined && options.iteration >= total) {
+    return `--iteration ${options.iteration} does not exist (the scenario runs ${total})`;
+  }
+  return undefined;
+}
+
 /** Runs a scenario. Never throws for bad input or target failures: the exit code says what happened. */
 export async function simulate(options: SimulateOptions): Promise<SimulateResult> {
   const log = options.log ??
@@ -120,72 +153,19 @@ export async function simulate(options: SimulateOptions): Promise<SimulateResult
   try {
     scenario = await loadScenario(options.scenario);
   } catch (error) {
-    if (error instanceof ScenarioError) {
-      log(error.message);
-      return {
-        exitCode: EXIT.badInput,
-        json: { error: error.message, exitCode: EXIT.badInput },
-        results: [],
-      };
-    }
-    throw error;
+    if (!(error instanceof ScenarioError)) throw error;
+    log(error.message);
+    return badInput(error.message);
   }
-  const mutant = options.mutant ?? scenario.target.mutant;
-  if (
-    mutant !== undefined && scenario.target.kind === "reference" &&
-    !(MUTANT_NAMES as readonly string[]).includes(mutant)
-  ) {
-    const where = options.mutant !== undefined ? "--mutant" : "target.mutant";
-    const message = `${scenario.file}: error: ${where}: unknown mutant "${mutant}" (known: ${
-      MUTANT_NAMES.join(", ")
-    })`;
+  const problem = optionProblem(scenario, options);
+  if (problem !== undefined) {
+    const message = `${scenario.file}: error: ${problem}`;
     log(message);
-    return {
-      exitCode: EXIT.badInput,
-      json: { error: message, exitCode: EXIT.badInput },
-      results: [],
-      scenario,
-    };
-  }
-  if (options.mutant !== undefined && scenario.target.kind !== "reference") {
-    const message =
-      `${scenario.file}: error: --mutant only applies to the reference target (target kind is "${scenario.target.kind}")`;
-    log(message);
-    return {
-      exitCode: EXIT.badInput,
-      json: { error: message, exitCode: EXIT.badInput },
-      results: [],
-      scenario,
-    };
+    return { ...badInput(message), scenario };
   }
   const seed = options.seed ?? scenario.seed;
   const total = options.iterations ?? scenario.iterations;
-  if (
-    scenario.sweep !== undefined && options.iterations !== undefined &&
-    options.iterations !== scenario.sweep.length
-  ) {
-    const message =
-      `${scenario.file}: error: --iterations: a sweep runs exactly one iteration per case (${scenario.sweep.length})`;
-    log(message);
-    return {
-      exitCode: EXIT.badInput,
-      json: { error: message, exitCode: EXIT.badInput },
-      results: [],
-      scenario,
-    };
-  }
   const sized: Scenario = { ...scenario, seed, iterations: total };
-  if (options.iteration !== undefined && options.iteration >= total) {
-    const message =
-      `${scenario.file}: error: --iteration ${options.iteration} does not exist (the scenario runs ${total})`;
-    log(message);
-    return {
-      exitCode: EXIT.badInput,
-      json: { error: message, exitCode: EXIT.badInput },
-      results: [],
-      scenario,
-    };
-  }
   const iterations = options.iteration !== undefined
     ? [options.iteration]
     : [...Array(total).keys()];

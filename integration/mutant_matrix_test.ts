@@ -9,7 +9,8 @@
 import assert from "node:assert/strict";
 import { MUTANT_NAMES } from "../reference/mutants.ts";
 import { EXIT } from "../sim/exit_codes.ts";
-import { CLEAN, formatMatrix, runMatrix, uncaughtMutants } from "../sim/matrix.ts";
+import { loadClaims } from "../sim/claims.ts";
+import { CLEAN, detected, formatMatrix, runMatrix, uncaughtMutants } from "../sim/matrix.ts";
 
 Deno.test("the scenario library passes on the clean reference and catches every mutant", async () => {
   const cells = await runMatrix({ concurrency: 2 });
@@ -25,6 +26,19 @@ Deno.test("the scenario library passes on the clean reference and catches every 
   }
   assert.deepEqual(uncaughtMutants(cells), [], table);
   assert.equal(new Set(cells.map((c) => c.variant)).size, MUTANT_NAMES.length + 1);
+  // Each claim of design/extension.md: one of its scenarios catches each of its mutants.
+  for (const claim of await loadClaims()) {
+    for (const mutant of claim.mutants) {
+      const scenarios = claim.scenarios.map((f) => f.replace(/\.yaml$/, ""));
+      const caught = cells.some((c) =>
+        c.variant === mutant && scenarios.includes(c.scenario) && detected(c)
+      );
+      assert.ok(
+        caught,
+        `${claim.id}: no scenario of ${scenarios.join(", ")} catches ${mutant}\n${table}`,
+      );
+    }
+  }
   // A mutant run that fails must fail on an invariant, never on the harness.
   for (const c of cells.filter((c) => c.variant !== CLEAN)) {
     assert.ok(

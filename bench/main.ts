@@ -8,23 +8,18 @@
  */
 
 import { benchEngine } from "./engine.ts";
+import { benchReferenceOps } from "./reference_ops.ts";
+import { benchShimOverhead } from "./shim_overhead.ts";
 import { type BenchTable, formatTable, meetsTarget } from "./table.ts";
 
 type Section = (options: { samples?: number }) => Promise<BenchTable>;
 
-async function sections(): Promise<Record<string, Section>> {
-  const out: Record<string, Section> = {};
-  const optional: Array<[string, string, string]> = [
-    ["reference", "./reference_ops.ts", "benchReferenceOps"],
-    ["shim", "./shim_overhead.ts", "benchShimOverhead"],
-  ];
-  for (const [name, path, fn] of optional) {
-    const mod = await import(path) as Record<string, Section>;
-    out[name] = mod[fn];
-  }
-  out.engine = benchEngine;
-  return out;
-}
+/** Every section, in run order. */
+const SECTIONS: Readonly<Record<string, Section>> = {
+  reference: benchReferenceOps,
+  shim: benchShimOverhead,
+  engine: benchEngine,
+};
 
 async function main(argv: string[]): Promise<number> {
   const only = argv.includes("--only") ? argv[argv.indexOf("--only") + 1] : undefined;
@@ -32,7 +27,7 @@ async function main(argv: string[]): Promise<number> {
     ? Number(argv[argv.indexOf("--samples") + 1])
     : undefined;
   const json = argv.includes("--json");
-  const all = await sections();
+  const all = SECTIONS;
   if (only !== undefined && !(only in all)) {
     console.error(`Unknown section "${only}" (known: ${Object.keys(all).join(", ")})`);
     return 2;

@@ -142,20 +142,24 @@ export const SHIM_CONFIG_ENV = "SWAMP_SIM_SHIM_CONFIG";
 
 /**
  * Exit code of a target process whose shim config is unreadable or invalid;
- * the main module never ran. The runner reports it as a harness error.
+ * the main module never ran. The simulator classifies it as outcome `shim-error`.
  */
 export const SHIM_CONFIG_EXIT_CODE = 86;
 
 /** Everything one target process needs to know about its faults. */
 export interface ShimConfig {
   format: typeof SHIM_CONFIG_FORMAT;
-  /** Process index in the plan (recovery processes use indices after the workload's). */
+  /** Process index in the plan (set-up and recovery processes run without a shim). */
   process: number;
   /** The op this process runs. */
   op: OpKind;
   /** Absolute path of the JSON-lines event log this process appends to. */
   eventsPath: string;
-  /** Absolute directory where the runner drops `exited-<process>` files that release pauses. */
+  /**
+   * Absolute control directory: the runner drops `exited-<process>` there as a
+   * process exits, and processes announce their `publish` points as
+   * `event-<process>-<point>-<phase>-<hit>` files; pauses poll both.
+   */
   controlDir: string;
   patterns: PointPatterns;
   rules: ShimRule[];

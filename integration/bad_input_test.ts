@@ -218,3 +218,33 @@ Deno.test("sim/main.ts fails differently once past the input checks (control)", 
     assert.deepEqual(run.tmpEntries, ["swamp-sim-reports"]);
   });
 });
+
+Deno.test("sim/main.ts exits 2 when strace cannot take a process's rules together", async () => {
+  await withTmp(async (tmpDir) => {
+    const file = `${tmpDir}/combo.yaml`;
+    await Deno.writeTextFile(
+      file,
+      `name: combo
+proves: Rules the strace backend cannot combine are refused before anything runs.
+seed: 1
+target: { backend: strace }
+fixture:
+  registry:
+    - name: "@fix/alpha"
+      versions: [{ version: 2026.01.01.1 }]
+workload: { processes: [{ op: pull, ref: "@fix/alpha" }] }
+faults:
+  - { at: lock.acquire, action: crash }
+  - { at: catalog.commit, when: after, action: crash }
+`,
+    );
+    const run = await runSim([file], tmpDir);
+    assert.equal(run.code, 2, run.stdout.join("\n"));
+    assert.deepEqual(run.tmpEntries, ["combo.yaml"]);
+    assert.equal(run.stdout.length, 1);
+    assert.match(
+      run.stdout[0],
+      /combo\.yaml: error: iteration 0, process 0: Cannot express rule "faults\[1\]"/,
+    );
+  });
+});

@@ -56,11 +56,18 @@ function simCommand(tmp: string, scenario: string): Deno.ChildProcess {
   }).spawn();
 }
 
-for (const signal of ["SIGINT", "SIGTERM"] as const) {
-  Deno.test(`simulate() leaves no process and no temp dir after ${signal} mid-run`, async () => {
+const INTERRUPTS = [
+  ["SIGINT", "slow.yaml"],
+  ["SIGTERM", "slow.yaml"],
+  // The last iteration, every process spawned: the run unwinds without an exception.
+  ["SIGINT", "slow-one.yaml"],
+] as const;
+
+for (const [signal, scenario] of INTERRUPTS) {
+  Deno.test(`simulate() leaves no process and no temp dir after ${signal} mid-run (${scenario})`, async () => {
     const tmp = await Deno.makeTempDir({ prefix: "sim-cleanup-" });
     try {
-      const child = simCommand(tmp, "slow.yaml");
+      const child = simCommand(tmp, scenario);
       // Wait until the workload's processes are alive (they sleep 20 s at start).
       await waitFor(
         "target processes",

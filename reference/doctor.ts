@@ -25,7 +25,7 @@ import type { LockfileRepository } from "./lockfile.ts";
 import { BUNDLE_DIRS, type RepoLayout, toRepoRelative } from "./paths.ts";
 import { reconcileFromDisk, type Transition } from "./reconcile.ts";
 import type { ExtensionRepository } from "./repository.ts";
-import { listFiles } from "./walk.ts";
+import { listFiles, pathExists } from "./walk.ts";
 
 /** Row states that make the doctor fail. */
 export const FAILING_STATES = ["ValidationFailed", "BundleBuildFailed", "EntryPointUnreadable"];
@@ -85,15 +85,6 @@ export interface DoctorDeps {
   dryRun: boolean;
   /** Re-pulls one extension at one version, with force. */
   repull: (name: string, version: string) => Promise<void>;
-}
-
-async function pathExists(path: string): Promise<boolean> {
-  try {
-    await Deno.lstat(path);
-    return true;
-  } catch {
-    return false;
-  }
 }
 
 function buildAggregateState(rows: readonly CatalogRow[]): DoctorReport["aggregateState"] {

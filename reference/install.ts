@@ -43,7 +43,7 @@ import { hexOf } from "./repo.ts";
 import { type ExtensionAggregate, type ExtensionRepository, tombstoneAll } from "./repository.ts";
 import { analyzeSafety } from "./safety.ts";
 import { buildAggregate } from "./sources.ts";
-import { listFiles, listFilesIn } from "./walk.ts";
+import { listFiles, listFilesIn, pathExists } from "./walk.ts";
 
 /** Deepest dependency chain an install follows. */
 export const MAX_DEPENDENCY_DEPTH = 10;
@@ -158,15 +158,6 @@ async function planCopy(root: string, layout: RepoLayout, name: string): Promise
   return items;
 }
 
-async function exists(path: string): Promise<boolean> {
-  try {
-    await Deno.lstat(path);
-    return true;
-  } catch {
-    return false;
-  }
-}
-
 async function resolveVersion(
   ref: ExtensionRef,
   deps: InstallDeps,
@@ -265,7 +256,7 @@ export async function installFiles(
     const plan = await planCopy(archive.root, layout, ref.name);
     const conflicts: string[] = [];
     for (const target of [...plan.map((i) => i.dest), manifestPath]) {
-      if (await exists(target)) conflicts.push(toRepoRelative(layout, target));
+      if (await pathExists(target)) conflicts.push(toRepoRelative(layout, target));
     }
     if (conflicts.length > 0 && !deps.force) throw new ConflictError(conflicts.sort());
     if (isMutant("install-catalog-first")) {
@@ -278,7 +269,9 @@ export async function installFiles(
     }
     for (const binary of manifest.binaries) {
       const path = join(extDir, binary);
-      if (isInsideRepo(layout.repoDir, path) && await exists(path)) await Deno.chmod(path, 0o755);
+      if (isInsideRepo(layout.repoDir, path) && await pathExists(path)) {
+        await Deno.chmod(path, 0o755);
+      }
     }
     await Deno.remove(manifestPath).catch((error) => {
       if (!(error instanceof Deno.errors.NotFound)) throw error;

@@ -15,7 +15,7 @@
  * | `upgrade-no-tombstone` | missing tombstone | an upgrade swaps the old version's rows for the new ones in one transaction | an upgrade whose new version drops a file: the old version's row stays |
  * | `catalog-no-busy-handling` | no contention handling | a busy catalog is waited for (busy_timeout) and retried, never a failed op | another connection holds `BEGIN IMMEDIATE` (1.5 s in the test, so a loaded machine still reaches phase 8 inside it): the mutant fails before it is released, clean waits and succeeds |
  * | `save-all-per-row` | broken transaction boundary | one `saveAll` is one transaction: a failure leaves the pre-save state | a type conflict: the mutant leaves a committed row behind |
- * | `lock-no-retry` | missing retry | the advisory lock is retried 10 times at 100 ms | a `.lock` deleted after 200 ms: the mutant fails, clean succeeds |
+ * | `lock-no-retry` | missing retry | the advisory lock is retried 10 times at 100 ms | a `.lock` deleted after 500 ms: the mutant fails, clean succeeds |
  * | `lock-early-release` | lock released too early | the lock covers the whole read-merge-write (lost updates when the rename lands after another writer's) | none in one process: the window between unlock and rename needs a second writer; the scenario library shows it |
  *
  * @module

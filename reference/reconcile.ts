@@ -30,6 +30,7 @@ import type { LockfileRepository } from "./lockfile.ts";
 import { extensionRoot, type RepoLayout } from "./paths.ts";
 import type { ExtensionAggregate, ExtensionRepository, RowState, Source } from "./repository.ts";
 import { buildAggregate } from "./sources.ts";
+import { pathExists } from "./walk.ts";
 
 /** Fewest existing rows for the guardrail to apply. */
 export const GUARDRAIL_ROW_COUNT_MIN = 10;
@@ -73,15 +74,6 @@ export function needsReconcile(store: ExtensionCatalogStore, manifestIdentity: s
 export function guardrailTrips(changedRowCount: number, existingRowCount: number): boolean {
   return existingRowCount >= GUARDRAIL_ROW_COUNT_MIN &&
     changedRowCount > existingRowCount * GUARDRAIL_TRANSITION_SHARE_MAX;
-}
-
-async function pathExists(path: string): Promise<boolean> {
-  try {
-    await Deno.lstat(path);
-    return true;
-  } catch {
-    return false;
-  }
 }
 
 interface Existing {

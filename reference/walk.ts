@@ -9,6 +9,16 @@
 
 import { join } from "./posix_path.ts";
 
+/** Whether anything (file, dir or symlink, not followed) exists at `path`. */
+export async function pathExists(path: string): Promise<boolean> {
+  try {
+    await Deno.lstat(path);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 /** Deepest dir nesting a walk follows. */
 export const WALK_DEPTH_MAX = 64;
 

@@ -23,7 +23,7 @@ export type HistoryOpSpec = OpSpec | { op: "init" } | { op: "remove-stale-lock" 
 
 /** One op of one process, invoked and completed. */
 export interface HistoryOp {
-  /** Process index: workload processes first, then set-up and recovery ones. */
+  /** Process index within its phase, from 0 (labelled `s0`, `p0`, `r0` by phase). */
   process: number;
   phase: HistoryPhase;
   op: HistoryOpSpec;

@@ -22,7 +22,7 @@ export interface Judgement {
 }
 
 /** Why an iteration failed; decides the exit code. */
-export type FailureClass = "invariant" | "target" | "harness";
+export type FailureClass = "invariant" | "target";
 
 /** Judges one verdict. */
 export function judge(verdict: Verdict, expect: PhaseExpectation): Judgement {

@@ -13,6 +13,12 @@ async function main(argv: string[]): Promise<number> {
   const json = argv.includes("--json");
   const at = argv.indexOf("--concurrency");
   const concurrency = at === -1 ? 2 : Number(argv[at + 1]);
+  if (!Number.isInteger(concurrency) || concurrency < 1 || concurrency > 16) {
+    console.error(
+      `error: --concurrency needs an integer from 1 to 16, got "${argv[at + 1] ?? ""}"`,
+    );
+    return 2;
+  }
   const started = performance.now();
   const cells = await runMatrix({
     concurrency,

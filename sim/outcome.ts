@@ -9,6 +9,8 @@
  * @module
  */
 
+import { SHIM_CONFIG_EXIT_CODE } from "../faults/rule.ts";
+
 /** Every outcome class, in report order. */
 export const OUTCOME_CLASSES = [
   "ok",
@@ -54,8 +56,7 @@ export interface ProcessExit {
   timedOut: boolean;
 }
 
-/** Exit code the preload shim uses for an invalid shim config. */
-export const SHIM_CONFIG_EXIT_CODE = 86;
+export { SHIM_CONFIG_EXIT_CODE };
 
 /** The error message a target reported on stderr: the `error` of its JSON object, else the text. */
 export function errorMessage(stderr: string): string | undefined {

@@ -14,19 +14,28 @@ import { formatLayerState } from "./layers.ts";
 import type { IterationResult } from "./runner.ts";
 import type { Scenario } from "./scenario.ts";
 
+/** What a replay command must carry besides the scenario file. */
+export interface ReplayOptions {
+  seed: number;
+  iteration: number;
+  mutant?: string;
+  /** The run's iteration count when it overrode the scenario's (needed to name a later iteration). */
+  iterations?: number;
+}
+
 /** The command that replays one iteration exactly. */
-export function replayCommand(
-  scenario: Scenario,
-  seed: number,
-  iteration: number,
-  mutant?: string,
-): string {
+export function replayCommand(scenario: Scenario, options: ReplayOptions): string {
   const quoted = /^[\w./@-]+$/.test(scenario.file)
     ? scenario.file
     : `'${scenario.file.replace(/'/g, "'\\''")}'`;
-  return `deno task sim ${quoted} --seed ${seed} --iteration ${iteration}${
-    mutant === undefined ? "" : ` --mutant ${mutant}`
-  }`;
+  const parts = [
+    `deno task sim ${quoted}`,
+    `--seed ${options.seed}`,
+    `--iteration ${options.iteration}`,
+  ];
+  if (options.iterations !== undefined) parts.push(`--iterations ${options.iterations}`);
+  if (options.mutant !== undefined) parts.push(`--mutant ${options.mutant}`);
+  return parts.join(" ");
 }
 
 /** Counts of one invariant over all iterations, per phase. */
@@ -178,6 +187,12 @@ export async function writeReport(
   results: readonly IterationResult[],
 ): Promise<string[]> {
   await Deno.mkdir(dir, { recursive: true });
+  // Iterations of an earlier, longer run into the same dir would read as this run's.
+  for await (const entry of Deno.readDir(dir)) {
+    if (entry.isDirectory && /^iteration-\d+$/.test(entry.name)) {
+      await Deno.remove(`${dir}/${entry.name}`, { recursive: true });
+    }
+  }
   const written: string[] = [];
   const write = async (path: string, value: unknown) => {
     await Deno.writeTextFile(path, `${JSON.stringify(value, null, 2)}\n`);

@@ -514,6 +514,15 @@ function resolveScenario(
     return fault;
   });
 
+  const recovery = input.recovery ?? [];
+  if (recovery.length === 0 && input.expect?.afterRecovery !== undefined) {
+    throw at.error(
+      ["expect", "afterRecovery"],
+      "expectations after recovery need recovery steps",
+      true,
+    );
+  }
+
   const conflicts = typeConflicts(spec);
   const expect = input.expect ?? {};
   if (expect.typeConflict === false && conflicts.length > 0) {
@@ -548,7 +557,7 @@ function resolveScenario(
     workload,
     sweep,
     faults,
-    recovery: input.recovery ?? [],
+    recovery,
     expect: {
       afterRun: expect.afterRun ?? {},
       afterRecovery: expect.afterRecovery ?? {},
@@ -679,6 +688,12 @@ function resolveSweep(
   at: Locator,
   backend: ResolvedTarget["backend"],
 ): SweepCase[] {
+  if (backend === "none") {
+    throw at.error(
+      ["sweep"],
+      'the "none" backend injects nothing; a sweep needs preload or strace',
+    );
+  }
   const points = sweep.points ?? [...POINTS];
   const phases = sweep.phases ?? ["before", "after"];
   const action = normalizeAction(sweep.action ?? "crash");

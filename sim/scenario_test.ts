@@ -106,7 +106,7 @@ Deno.test("loadScenario() loads scenarios/smoke.yaml with every default resolved
   assert.equal(scenario.path, SMOKE);
   assert.equal(scenario.seed, 1);
   assert.equal(scenario.iterations, 2);
-  assert.equal(scenario.exploratory, false);
+  assert.equal(scenario.exploratory, true);
   assert.deepEqual(scenario.target, {
     kind: "reference",
     mutant: undefined,
@@ -346,6 +346,7 @@ Deno.test("parseScenario() keeps expectations and expectationOf() defaults to ho
       "@fix/alpha": [{ files: present, lockfile: "2026.01.01.1" }, { files: absent }]
   afterRecovery:
     invariants: { no-stale-lock-or-temp: must-fail }
+recovery: [retry-info]
 `));
   assert.deepEqual(scenario.expect.afterRun.outcomes, { pull: ["ok", "crashed"] });
   assert.deepEqual(scenario.expect.afterRun.states, {

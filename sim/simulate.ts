@@ -9,6 +9,9 @@
 import { MUTANT_NAMES } from "../reference/mutants.ts";
 import { Cleanup, exitCodeOf, Interrupted } from "./cleanup.ts";
 import { EXIT } from "./exit_codes.ts";
+import { planStrace } from "../faults/strace/command.ts";
+import { UnsupportedRuleError } from "../faults/strace/support.ts";
+import { straceContext } from "./backend.ts";
 import { planIteration } from "./plan.ts";
 import { startRegistry } from "./registry.ts";
 import {
@@ -96,7 +99,8 @@ function resolvedOptions(
     seed,
     scenario: scenario.name,
     file: scenario.file,
-    iterations: iterations.length === 1
+    iterations: iterations.length,
+    iterationRange: iterations.length === 1
       ? `${iterations[0]}`
       : `${iterations[0]}..${iterations[iterations.length - 1]}`,
     target: t.kind,
@@ -145,6 +149,35 @@ function optionProblem(scenario: Scenario, options: SimulateOptions): string | u
   return undefined;
 }
 
+/**
+ * Why the strace backend cannot take the rules some process of some planned
+ * iteration carries together (each rule alone was checked at load), or
+ * undefined. Planning is pure and cheap, so every iteration is planned here,
+ * before anything is spawned.
+ */
+function backendProblem(scenario: Scenario, options: SimulateOptions): string | undefined {
+  if (scenario.target.backend !== "strace") return undefined;
+  const sized: Scenario = {
+    ...scenario,
+    seed: options.seed ?? scenario.seed,
+    iterations: options.iterations ?? scenario.iterations,
+  };
+  const context = straceContext(scenario.target, "/repo", "/trace");
+  for (let i = 0; i < sized.iterations; i++) {
+    for (const process of planIteration(sized, i).processes) {
+      try {
+        planStrace(process.rules, context);
+      } catch (error) {
+        if (error instanceof UnsupportedRuleError) {
+          return `iteration ${i}, process ${process.index}: ${error.message}`;
+        }
+        throw error;
+      }
+    }
+  }
+  return undefined;
+}
+
 /** Runs a scenario. Never throws for bad input or target failures: the exit code says what happened. */
 export async function simulate(options: SimulateOptions): Promise<SimulateResult> {
   const log = options.log ??
@@ -157,7 +190,7 @@ export async function simulate(options: SimulateOptions): Promise<SimulateResult
     log(error.message);
     return badInput(error.message);
   }
-  const problem = optionProblem(scenario, options);
+  const problem = optionProblem(scenario, options) ?? backendProblem(scenario, options);
   if (problem !== undefined) {
     const message = `${scenario.file}: error: ${problem}`;
     log(message);
@@ -166,6 +199,12 @@ export async function simulate(options: SimulateOptions): Promise<SimulateResult
   const seed = options.seed ?? scenario.seed;
   const total = options.iterations ?? scenario.iterations;
   const sized: Scenario = { ...scenario, seed, iterations: total };
+  const replayOf = (iteration: number) => ({
+    seed,
+    iteration,
+    mutant: options.mutant,
+    iterations: options.iterations,
+  });
   const iterations = options.iteration !== undefined
     ? [options.iteration]
     : [...Array(total).keys()];
@@ -223,7 +262,7 @@ export async function simulate(options: SimulateOptions): Promise<SimulateResult
         result.workspace === undefined ? "" : `  workspace=${result.workspace}`
       }`;
       if (!result.passed) {
-        log(`reproduce with: ${replayCommand(sized, seed, iteration, options.mutant)}`);
+        log(`reproduce with: ${replayCommand(sized, replayOf(iteration))}`);
         log(line);
         log(`  ${result.failure!.class}: ${result.failure!.reason}`);
         for (const j of result.judgements.filter((j) => !j.pass)) {
@@ -248,11 +287,17 @@ export async function simulate(options: SimulateOptions): Promise<SimulateResult
       ? error.message
       : `${error.name}: ${error.message}`;
     const at = iterations[results.length];
-    if (at !== undefined) log(`reproduce with: ${replayCommand(sized, seed, at, options.mutant)}`);
+    if (at !== undefined) log(`reproduce with: ${replayCommand(sized, replayOf(at))}`);
     log(interrupted !== undefined ? harnessError : `harness error: ${harnessError}`);
   } finally {
     await registry?.close();
     await cleanup.dispose();
+  }
+  // A signal that arrived after the last spawn unwinds without an exception.
+  if (cleanup.interrupted !== undefined && harnessError === undefined) {
+    exitCode = exitCodeOf(cleanup.interrupted);
+    harnessError = `interrupted by ${cleanup.interrupted}`;
+    log(harnessError);
   }
 
   const summary = summarise(results);
@@ -260,7 +305,7 @@ export async function simulate(options: SimulateOptions): Promise<SimulateResult
   const firstFailure = results.find((r) => !r.passed);
   const replay = firstFailure === undefined
     ? undefined
-    : replayCommand(sized, seed, firstFailure.iteration, options.mutant);
+    : replayCommand(sized, replayOf(firstFailure.iteration));
   const json: Record<string, unknown> = {
     ...(replay === undefined ? {} : { replay }),
     exitCode,
@@ -274,7 +319,7 @@ export async function simulate(options: SimulateOptions): Promise<SimulateResult
       failure: r.failure,
       durationMs: Math.round(r.durationMs),
       checkMs: Number(r.checkMs.toFixed(2)),
-      replay: replayCommand(sized, seed, r.iteration, options.mutant),
+      replay: replayCommand(sized, replayOf(r.iteration)),
       failedJudgements: r.judgements.filter((j) => !j.pass),
       layerStates: r.layerStates,
       workspace: r.workspace,

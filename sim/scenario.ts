@@ -29,7 +29,7 @@ import {
   type ShimAction,
   type ShimHit,
 } from "../faults/rule.ts";
-import { type OpKind, type Phase, type Point, POINTS } from "../faults/vocabulary.ts";
+import { type Phase, type Point, POINTS } from "../faults/vocabulary.ts";
 import { type FixtureSpec, typeConflicts, validateFixture } from "./fixture.ts";
 import { INVARIANT_IDS, type InvariantId } from "./invariant_ids.ts";
 import {

@@ -59,7 +59,7 @@ async function timeRun(args: string[], env: Record<string, string>, cwd: string)
 
 /** Measures the reference ops against a bare `deno run`. */
 export async function benchReferenceOps(options: ReferenceOpsOptions = {}): Promise<BenchTable> {
-  const samples = options.samples ?? 10;
+  const samples = options.samples ?? 25;
   const warmupCycles = options.warmupCycles ?? 2;
   if (!Number.isInteger(samples) || samples < 1 || samples > SAMPLES_MAX) {
     throw new Error(`Invalid samples "${samples}": expected an integer in 1..${SAMPLES_MAX}`);

@@ -22,7 +22,7 @@ export interface ShimOverheadOptions {
 /** Highest acceptable preload/bare ratio. */
 export const PRELOAD_RATIO_MAX = 1.10;
 
-const SAMPLES_DEFAULT = 10;
+const SAMPLES_DEFAULT = 25;
 const SAMPLES_MAX = 1_000;
 const CANDIDATES = ["bare", "preload", "strace"] as const;
 

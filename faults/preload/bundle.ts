@@ -38,7 +38,16 @@ export async function bundleShim(): Promise<string> {
   try {
     const out = `${dir}/shim.bundle.js`;
     const result = await new Deno.Command(Deno.execPath(), {
-      args: ["bundle", "--quiet", "--minify", "--platform", "deno", "--output", out, SHIM_SOURCE_PATH],
+      args: [
+        "bundle",
+        "--quiet",
+        "--minify",
+        "--platform",
+        "deno",
+        "--output",
+        out,
+        SHIM_SOURCE_PATH,
+      ],
       stdout: "piped",
       stderr: "piped",
     }).output();

@@ -9,6 +9,7 @@
  */
 
 import { Cleanup } from "../sim/cleanup.ts";
+import { denoDir } from "../sim/deno_dir.ts";
 import { checkInvariants } from "../sim/invariants/mod.ts";
 import { lockEntries } from "../sim/layers.ts";
 import { planIteration } from "../sim/plan.ts";
@@ -22,12 +23,6 @@ import { createWorkspace } from "../sim/workspace.ts";
 import { type BenchTable, median } from "./table.ts";
 
 const SCENARIO = new URL("../scenarios/lifecycle-stress.yaml", import.meta.url).pathname;
-
-async function denoDir(): Promise<string> {
-  const out = await new Deno.Command(Deno.execPath(), { args: ["info", "--json"], stdout: "piped" })
-    .output();
-  return (JSON.parse(new TextDecoder().decode(out.stdout)) as { denoDir: string }).denoDir;
-}
 
 async function spawnBare(
   scenario: Scenario,

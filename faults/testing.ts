@@ -8,6 +8,7 @@
 
 import { DatabaseSync } from "node:sqlite";
 import type { FixtureSpec } from "../sim/fixture.ts";
+import { denoDir } from "../sim/deno_dir.ts";
 import { CATALOG_PATH, LOCK_PATH, LOCKFILE_PATH, PULLED_DIR } from "../sim/layout.ts";
 import { type Registry, startRegistry } from "../sim/registry.ts";
 import { PROJECT_CONFIG, REFERENCE_ENTRY } from "../sim/target.ts";
@@ -158,19 +159,6 @@ export const TEST_FIXTURE: FixtureSpec = {
   ],
 };
 
-let denoDirCache: string | undefined;
-
-/** This Deno's cache dir, so targets with their own HOME still find the npm packages. */
-export async function sharedDenoDir(): Promise<string> {
-  if (denoDirCache !== undefined) return denoDirCache;
-  const fromEnv = Deno.env.get("DENO_DIR");
-  if (fromEnv !== undefined && fromEnv !== "") return denoDirCache = fromEnv;
-  const info = await runCommand([Deno.execPath(), "info", "--json"]);
-  const parsed = JSON.parse(info.stdout) as { denoDir?: unknown };
-  if (typeof parsed.denoDir !== "string") throw new Error("Cannot find the Deno cache dir");
-  return denoDirCache = parsed.denoDir;
-}
-
 /** A temp dir with a loopback registry and an initialised repo, for reference runs. */
 export interface ReferenceWorkspace {
   /** The temp dir (removed by `close`); shim configs and events go here. */
@@ -204,7 +192,7 @@ export async function openReferenceWorkspace(
     SWAMP_CLUB_URL: registry.url,
     HOME: `${dir}/home`,
     TMPDIR: `${dir}/home`,
-    DENO_DIR: await sharedDenoDir(),
+    DENO_DIR: await denoDir(),
     DENO_NO_UPDATE_CHECK: "1",
     NO_COLOR: "1",
     SWAMP_NO_TELEMETRY: "1",

@@ -12,6 +12,7 @@ import { EXIT } from "./exit_codes.ts";
 import { planStrace } from "../faults/strace/command.ts";
 import { UnsupportedRuleError } from "../faults/strace/support.ts";
 import { straceContext } from "./backend.ts";
+import { denoDir } from "./deno_dir.ts";
 import { planIteration } from "./plan.ts";
 import { startRegistry } from "./registry.ts";
 import {
@@ -52,7 +53,6 @@ export interface SimulateResult {
   scenario?: Scenario;
 }
 
-let cachedDenoDir: string | undefined;
 let precached = false;
 
 async function denoOutput(args: string[]): Promise<string> {
@@ -66,18 +66,6 @@ async function denoOutput(args: string[]): Promise<string> {
     );
   }
   return new TextDecoder().decode(out.stdout);
-}
-
-/** DENO_DIR of this Deno, so targets with their own HOME still resolve npm packages from the cache. */
-async function denoDir(): Promise<string> {
-  if (cachedDenoDir !== undefined) return cachedDenoDir;
-  const fromEnv = Deno.env.get("DENO_DIR");
-  if (fromEnv !== undefined && fromEnv !== "") return (cachedDenoDir = fromEnv);
-  const info = JSON.parse(await denoOutput(["info", "--json"])) as { denoDir?: unknown };
-  if (typeof info.denoDir !== "string") {
-    throw new HarnessError("`deno info --json` did not name a denoDir");
-  }
-  return (cachedDenoDir = info.denoDir);
 }
 
 /** Caches the reference target and the shim once, so concurrent first starts do not race to download. */

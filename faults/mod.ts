@@ -6,8 +6,9 @@
  *   {@link writeShimConfig}, spawn {@link buildPreloadCommand}'s argv and env,
  *   then {@link readEventLog} its `eventsPath`.
  * - strace (any command): {@link buildStraceCommand} (throws
- *   {@link UnsupportedRuleError} before anything runs), spawn its argv, then
- *   {@link readStraceEvents} with its plan.
+ *   {@link UnsupportedRuleError} before anything runs), spawn its argv inside
+ *   {@link runWithHeldLock} (which holds the lock for a bounded contend and
+ *   resumes the process's stops), then {@link readStraceEvents} with its plan.
  *
  * @module
  */
@@ -31,6 +32,7 @@ export {
   type StraceContext,
   type StracePlan,
 } from "./strace/command.ts";
+export { HeldLockError, type HeldLockOptions, runWithHeldLock } from "./strace/held_lock.ts";
 export { parseStraceTrace, readStraceEvents } from "./strace/parse.ts";
 export {
   renderStraceTable,

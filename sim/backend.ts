@@ -11,6 +11,7 @@ import { readEventLog } from "../faults/event.ts";
 import { writeShimConfig } from "../faults/preload/command.ts";
 import { type PublishedEvent, SHIM_CONFIG_FORMAT, type ShimRule } from "../faults/rule.ts";
 import { buildStraceCommand, planStrace, type StraceContext } from "../faults/strace/command.ts";
+import { runWithHeldLock } from "../faults/strace/held_lock.ts";
 import { readStraceEvents } from "../faults/strace/parse.ts";
 import type { OpKind } from "../faults/vocabulary.ts";
 import type { ResolvedTarget } from "./scenario.ts";
@@ -20,6 +21,12 @@ import type { Workspace } from "./workspace.ts";
 /** One process's shim, prepared. */
 export interface PreparedShim {
   use: ShimUse;
+  /**
+   * Runs the process (`run` spawns it and waits) with whatever the shim does
+   * around it: a bounded contend under strace holds the lock and resumes the
+   * process's stops (`faults/strace/held_lock.ts`); otherwise just `run()`.
+   */
+  around<T>(run: () => Promise<T>): Promise<T>;
   /** Reads the process's events once it exited. */
   readEvents(): Promise<{ events: FaultEvent[]; truncated: number }>;
 }
@@ -33,6 +40,12 @@ export interface ShimRequest {
   rules: ShimRule[];
   /** Points this process announces for other processes' pauses. */
   publish: PublishedEvent[];
+  /** Longest wait for the lock a bounded contend holds (strace), before the process starts. */
+  lockWaitMs: number;
+}
+
+function runAsIs<T>(run: () => Promise<T>): Promise<T> {
+  return run();
 }
 
 /** The strace context of a workspace; `tracePath` per process. */
@@ -59,6 +72,7 @@ export async function prepareShim(
       }
       return {
         use: { backend: "none" },
+        around: runAsIs,
         readEvents: () => Promise.resolve({ events: [], truncated: 0 }),
       };
     case "preload": {
@@ -76,6 +90,7 @@ export async function prepareShim(
       });
       return {
         use: { backend: "preload", configPath },
+        around: runAsIs,
         readEvents: async () => {
           const { events, truncated } = await readEventLog(eventsPath);
           return { events, truncated };
@@ -93,6 +108,7 @@ export async function prepareShim(
           backend: "strace",
           wrap: (argv) => buildStraceCommand(argv, request.rules, context).argv,
         },
+        around: (run) => runWithHeldLock(plan, run, { acquireTimeoutMs: request.lockWaitMs }),
         readEvents: async () => ({
           events: await readStraceEvents(plan, request.process),
           truncated: 0,

@@ -6,6 +6,8 @@
  * @module
  */
 
+import { killProcessTree } from "./process_tree.ts";
+
 /** The run was interrupted by a signal; nothing new may start. */
 export class Interrupted extends Error {
   readonly signal: Deno.Signal;
@@ -41,13 +43,7 @@ export class Cleanup {
   /** Tracks a spawned child until {@link untrackChild}; after an interruption it is killed at once. */
   trackChild(child: Deno.ChildProcess): void {
     this.#children.add(child);
-    if (this.#interrupted !== undefined) {
-      try {
-        child.kill("SIGKILL");
-      } catch {
-        // Already exited.
-      }
-    }
+    if (this.#interrupted !== undefined) killProcessTree(child.pid);
   }
 
   /** Throws an {@link Interrupted} once the run was interrupted, so nothing new starts. */
@@ -73,15 +69,9 @@ export class Cleanup {
     });
   }
 
-  /** Kills every tracked child with SIGKILL. */
+  /** Kills every tracked child and its descendants (e.g. strace's target) with SIGKILL. */
   killChildren(): void {
-    for (const child of this.#children) {
-      try {
-        child.kill("SIGKILL");
-      } catch {
-        // Already exited.
-      }
-    }
+    for (const child of this.#children) killProcessTree(child.pid);
   }
 
   /** Number of live tracked children. */

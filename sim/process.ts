@@ -7,6 +7,7 @@
  */
 
 import type { Cleanup } from "./cleanup.ts";
+import { killProcessTree } from "./process_tree.ts";
 import type { SpawnSpec } from "./target.ts";
 
 /** What one finished process left. */
@@ -39,7 +40,7 @@ function decode(bytes: Uint8Array): string {
     : text;
 }
 
-/** Spawns `spec`, waits for it (killing it with SIGKILL at `timeoutMs`), and returns what it left. */
+/** Spawns `spec`, waits for it (killing its whole tree with SIGKILL at `timeoutMs`), and returns what it left. */
 export async function runProcess(
   cleanup: Cleanup,
   spec: SpawnSpec,
@@ -64,11 +65,7 @@ export async function runProcess(
   let timedOut = false;
   const timer = setTimeout(() => {
     timedOut = true;
-    try {
-      child.kill("SIGKILL");
-    } catch {
-      // Exited in the meantime.
-    }
+    killProcessTree(child.pid);
   }, timeoutMs);
   try {
     const output = await child.output();

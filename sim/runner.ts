@@ -10,6 +10,7 @@
  */
 
 import type { OpKind } from "../faults/vocabulary.ts";
+import { HeldLockError } from "../faults/strace/held_lock.ts";
 import { exitMarkerPath, prepareShim } from "./backend.ts";
 import type { Cleanup } from "./cleanup.ts";
 import type { History, HistoryOp, HistoryOpSpec, HistoryPhase } from "./history.ts";
@@ -151,6 +152,7 @@ async function iterate(
         op: p.op.op as OpKind,
         rules: p.rules,
         publish: p.publish,
+        lockWaitMs: scenario.limits.processTimeoutMs,
       })
     ),
   );
@@ -160,7 +162,11 @@ async function iterate(
     const shim = prepared[p.index];
     const argv = swampArgv(p.op, ws.repoDir);
     const spec = spawnSpec(scenario.target, ws, options.run, argv, shim.use);
-    const result = await runProcess(options.cleanup, spec, timeoutFor());
+    const result = await shim.around(() => runProcess(options.cleanup, spec, timeoutFor()))
+      .catch((error) => {
+        if (error instanceof HeldLockError) throw new HarnessError(error.message);
+        throw error;
+      });
     await Deno.writeTextFile(exitMarkerPath(ws, p.index), "");
     const { events, truncated } = await shim.readEvents();
     return toHistoryOp(

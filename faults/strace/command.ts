@@ -66,6 +66,12 @@ export interface StracePlan {
    */
   lockfileTraced: boolean;
   rules: PlannedRule[];
+  /**
+   * Lock attempts a bounded `contend` makes fail by holding the real lock
+   * file (attempts 1..k), or undefined: the process must then be run through
+   * `runWithHeldLock()` (`held_lock.ts`), which also resumes its stops.
+   */
+  heldLockAttempts?: number;
 }
 
 /** A ready strace command. */
@@ -98,6 +104,10 @@ function injectExpression({ rule, mapping }: PlannedRule): string {
     case "signal":
       parts.push("signal=SIGKILL");
       break;
+    case "stop":
+      // Every hit stops; the simulator counts the attempts (held_lock.ts).
+      parts.push("signal=SIGSTOP", "when=1+");
+      return parts.join(":");
     case "error":
       parts.push(`error=${action.kind === "error" ? action.error : "EEXIST"}`);
       break;
@@ -163,6 +173,7 @@ export function planStrace(rules: readonly ShimRule[], context: StraceContext): 
         "catalog rules and rules on the lockfile's data write need separate processes",
     );
   }
+  const stop = planned.find(({ mapping }) => mapping.tamper === "stop");
   const repo = context.repoDir.replace(/\/+$/, "");
   const modelsDir = context.modelsDir ?? "extensions/models";
   const catalogDir = context.catalogDir ?? ".swamp";
@@ -174,6 +185,9 @@ export function planStrace(rules: readonly ShimRule[], context: StraceContext): 
     walTraced: !lockSideShared,
     lockfileTraced: lockfileRule !== undefined,
     rules: planned,
+    ...(stop?.rule.action.kind === "contend"
+      ? { heldLockAttempts: stop.rule.action.attempts }
+      : {}),
   };
 }
 
@@ -190,7 +204,7 @@ const TRACED: Readonly<Record<StraceFile, readonly string[]>> = {
 /**
  * The argv that runs `target` under strace with `rules`:
  * `strace -f [--seccomp-bpf] -qq -o <trace> -ttt -T -y -P <lock> [-P <lockfile>] [-P <wal>] -e trace=... [-e inject=...] -- <target>`
- * (`--seccomp-bpf` unless a rule crashes: strace then ignores `signal=`).
+ * (`--seccomp-bpf` unless a rule sends a signal: strace then ignores `signal=`).
  * Throws {@link UnsupportedRuleError} before anything runs when a rule cannot be expressed.
  */
 export function buildStraceCommand(
@@ -213,11 +227,13 @@ export function buildStraceCommand(
   const traced = [...new Set(files.flatMap((f) => TRACED[f]))];
   // --seccomp-bpf stops the target only at the traced syscalls (a 3x faster
   // `list`), but strace 6.1 then ignores `signal=` injections (probed).
-  const crashes = plan.rules.some(({ mapping }) => mapping.tamper === "signal");
+  const signals = plan.rules.some(({ mapping }) =>
+    mapping.tamper === "signal" || mapping.tamper === "stop"
+  );
   const argv = [
     context.stracePath ?? STRACE_PATH,
     "-f",
-    ...(crashes ? [] : ["--seccomp-bpf"]),
+    ...(signals ? [] : ["--seccomp-bpf"]),
     "-qq",
     "-o",
     plan.tracePath,

@@ -64,6 +64,10 @@ Deno.test("buildStraceCommand() turns each supported rule into one inject expres
       "inject=openat,open:error=EEXIST:when=1+",
     ],
     [
+      testRule({ at: "lock.acquire", when: "before", action: { kind: "contend", attempts: 4 } }),
+      "inject=openat,open:signal=SIGSTOP:when=1+",
+    ],
+    [
       testRule({ at: "lockfile.write", when: "after", action: { kind: "crash" } }),
       "inject=unlink,unlinkat:signal=SIGKILL:when=1",
     ],
@@ -104,11 +108,13 @@ Deno.test("buildStraceCommand() turns each supported rule into one inject expres
     ],
   ];
   for (const [r, expected] of cases) {
-    const { argv } = buildStraceCommand(TARGET, [r], CONTEXT);
+    const { argv, plan } = buildStraceCommand(TARGET, [r], CONTEXT);
+    const signals = r.action.kind === "crash" || expected.includes("SIGSTOP");
+    assert.equal(argv.includes("--seccomp-bpf"), !signals, "no seccomp-bpf to send a signal");
     assert.equal(
-      argv.includes("--seccomp-bpf"),
-      r.action.kind !== "crash",
-      "no seccomp-bpf to kill",
+      plan.heldLockAttempts,
+      expected.includes("SIGSTOP") ? 4 : undefined,
+      "only a bounded contend holds the lock",
     );
     const injects = argv.filter((a) => a.startsWith("inject="));
     assert.deepEqual(injects, [expected], `${r.action.kind} ${r.when} ${r.at}`);
@@ -162,12 +168,22 @@ Deno.test("buildStraceCommand() stops tracing the WAL when a lock rule tampers w
 Deno.test("buildStraceCommand() refuses inexpressible rules naming rule, point, phase, action and why", () => {
   const cases: Array<[ShimRule, RegExp]> = [
     [
-      testRule({ at: "lock.acquire", when: "before", action: { kind: "contend", attempts: 9 } }),
-      /counts hits per thread/,
+      testRule({
+        at: "lock.acquire",
+        when: "before",
+        action: { kind: "contend", attempts: 9 },
+        hit: { nth: 2 },
+      }),
+      /only every or nth: 1 hits are exact for contend: the held lock is taken before the process starts/,
     ],
     [
-      testRule({ at: "lock.acquire", when: "before", action: { kind: "contend", attempts: 10 } }),
-      /counts hits per thread/,
+      testRule({
+        at: "lock.acquire",
+        when: "before",
+        action: { kind: "contend", attempts: 2 },
+        hit: { probability: 0.5, seed: 1 },
+      }),
+      /no per-hit probability/,
     ],
     [
       testRule({ at: "registry.fetch", when: "before", action: { kind: "delay", delayMs: 5 } }),
@@ -197,7 +213,7 @@ Deno.test("buildStraceCommand() refuses inexpressible rules naming rule, point, 
         action: { kind: "crash" },
         hit: { nth: 2 },
       }),
-      /only first or every hits/,
+      /only nth: 1 or every hits/,
     ],
     [
       testRule({
@@ -209,7 +225,7 @@ Deno.test("buildStraceCommand() refuses inexpressible rules naming rule, point, 
     ],
     [
       testRule({ at: "lock.release", when: "before", action: { kind: "crash" }, hit: { nth: 2 } }),
-      /only first or every hits/,
+      /only nth: 1 or every hits/,
     ],
     [
       testRule({ at: "lock.acquire", when: "before", action: { kind: "error", error: "EIO" } }),
@@ -306,8 +322,10 @@ Deno.test("buildStraceCommand() refuses two rules on one syscall, and lock with 
   assert.match(twice.reason, /"faults\[0\]" already tampers with write on the lockfile file/);
 });
 
-Deno.test("STRACE_SUPPORT lists each (point, phase, action) once, and each is accepted", () => {
-  const keys = STRACE_SUPPORT.map((m) => `${m.point} ${m.phase} ${m.action}`);
+Deno.test("STRACE_SUPPORT lists each (point, phase, action, hits) once, and each is accepted", () => {
+  const keys = STRACE_SUPPORT.flatMap((m) =>
+    m.hits.map((h) => `${m.point} ${m.phase} ${m.action} ${h}`)
+  );
   assert.equal(new Set(keys).size, keys.length);
   for (const m of STRACE_SUPPORT) {
     const action = m.action === "error"
@@ -317,8 +335,10 @@ Deno.test("STRACE_SUPPORT lists each (point, phase, action) once, and each is ac
       : m.action === "contend"
       ? { kind: "contend" as const, attempts: 1 }
       : { kind: "crash" as const };
-    const r = testRule({ at: m.point, when: m.phase, action, hit: { every: true } });
-    assert.doesNotThrow(() => buildStraceCommand(TARGET, [r], CONTEXT), `${m.point} ${m.phase}`);
+    const hit = m.hits.includes("every") ? { every: true as const } : { nth: 1 };
+    const r = testRule({ at: m.point, when: m.phase, action, hit });
+    const { plan } = buildStraceCommand(TARGET, [r], CONTEXT);
+    assert.equal(plan.rules[0].mapping, m, `${m.point} ${m.phase} ${m.action}`);
   }
 });
 

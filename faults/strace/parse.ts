@@ -35,6 +35,40 @@ const RESUMED = /^<\.\.\. (\w+) resumed>(.*)$/;
 const CALL = /^(\w+)\((.*)$/;
 const UNFINISHED = " <unfinished ...>";
 
+/** One line of an `-f -ttt` trace, split; undefined for a line of another shape. */
+export type TraceLine =
+  | { tid: number; atMs: number; kind: "call"; name: string; rest: string; unfinished: boolean }
+  | { tid: number; atMs: number; kind: "resumed"; name: string; rest: string }
+  | { tid: number; atMs: number; kind: "other"; body: string };
+
+/** Splits one trace line into thread id, time and syscall (or another record, e.g. a signal). */
+export function parseTraceLine(line: string): TraceLine | undefined {
+  const match = LINE.exec(line);
+  if (match === null) return undefined;
+  const tid = Number(match[1]);
+  const atMs = Number(match[2]) * 1000;
+  const body = match[3];
+  const resumed = RESUMED.exec(body);
+  if (resumed !== null) return { tid, atMs, kind: "resumed", name: resumed[1], rest: resumed[2] };
+  const call = CALL.exec(body);
+  if (call === null) return { tid, atMs, kind: "other", body };
+  const unfinished = call[2].endsWith(UNFINISHED);
+  return {
+    tid,
+    atMs,
+    kind: "call",
+    name: call[1],
+    rest: unfinished ? call[2].slice(0, -UNFINISHED.length) : call[2],
+    unfinished,
+  };
+}
+
+/** Whether a syscall with these arguments is an attempt to take the lock at `lockPath` (`O_EXCL` open). */
+export function isLockAttempt(name: string, args: string, lockPath: string): boolean {
+  return (name === "openat" || name === "open") && args.includes(`"${lockPath}"`) &&
+    args.includes("O_EXCL");
+}
+
 function parseOutcome(record: SyscallRecord, rest: string): void {
   const split = rest.lastIndexOf(") = ");
   if (split < 0) {
@@ -62,39 +96,33 @@ function parseOutcome(record: SyscallRecord, rest: string): void {
 export function parseSyscalls(text: string): SyscallRecord[] {
   const records: SyscallRecord[] = [];
   const pending = new Map<number, SyscallRecord>();
-  for (const line of text.split("\n")) {
-    const match = LINE.exec(line);
-    if (match === null) continue;
-    const tid = Number(match[1]);
-    const atMs = Number(match[2]) * 1000;
-    const body = match[3];
-    const resumed = RESUMED.exec(body);
-    if (resumed !== null) {
-      const record = pending.get(tid);
-      if (record === undefined || record.name !== resumed[1]) continue;
-      pending.delete(tid);
+  for (const raw of text.split("\n")) {
+    const line = parseTraceLine(raw);
+    if (line === undefined || line.kind === "other") continue; // "+++ killed by", "--- SIG... ---"
+    if (line.kind === "resumed") {
+      const record = pending.get(line.tid);
+      if (record === undefined || record.name !== line.name) continue;
+      pending.delete(line.tid);
       record.killed = false;
-      parseOutcome(record, resumed[2]);
+      parseOutcome(record, line.rest);
       continue;
     }
-    const call = CALL.exec(body);
-    if (call === null) continue; // "+++ killed by ..." and "--- SIG... ---" lines
     const record: SyscallRecord = {
-      tid,
-      atMs,
-      name: call[1],
+      tid: line.tid,
+      atMs: line.atMs,
+      name: line.name,
       args: "",
       killed: false,
       injected: false,
       delayed: false,
     };
     records.push(record);
-    if (call[2].endsWith(UNFINISHED)) {
-      record.args = call[2].slice(0, -UNFINISHED.length);
+    if (line.unfinished) {
+      record.args = line.rest;
       record.killed = true; // until it resumes
-      pending.set(tid, record);
+      pending.set(line.tid, record);
     } else {
-      parseOutcome(record, call[2]);
+      parseOutcome(record, line.rest);
     }
   }
   return records.sort((a, b) => a.atMs - b.atMs);
@@ -117,7 +145,7 @@ function kindOf(record: SyscallRecord, plan: StracePlan): Kind | undefined {
   switch (record.name) {
     case "openat":
     case "open":
-      if (onLock && record.args.includes("O_EXCL")) return "lock-open";
+      if (isLockAttempt(record.name, record.args, plan.lockPath)) return "lock-open";
       return record.args.includes(`"${plan.lockfilePath}"`) && WRITE_OPEN.test(record.args)
         ? "lockfile-open"
         : undefined;
@@ -239,6 +267,15 @@ export function parseStraceTrace(text: string, plan: StracePlan, process: number
       if (record.injected) {
         const error = firedBy(planned, "error", true);
         push(point, "before", hit, record.atMs, plan.lockPath, error, { error: record.errno });
+        continue;
+      }
+      const held = kind === "lock-open" && record.errno === "EEXIST" &&
+          hit <= (plan.heldLockAttempts ?? 0)
+        ? firedBy(planned, "stop", true)
+        : undefined;
+      if (held !== undefined) {
+        // Attempts 1..k found the lock file the simulator held: contended, as planned.
+        push(point, "before", hit, record.atMs, plan.lockPath, held, { error: "EEXIST" });
         continue;
       }
       const delayedBefore = firedBy(planned, "delay_enter", record.delayed);

@@ -206,3 +206,44 @@ Deno.test("parseStraceTrace() logs nothing at lockfile.write when the lockfile w
     ],
   );
 });
+
+Deno.test("parseStraceTrace() logs the attempts a bounded contend held as contend, later ones as they ran", () => {
+  const plan = planStrace([
+    testRule({ at: "lock.acquire", when: "before", action: { kind: "contend", attempts: 2 } }),
+  ], CONTEXT);
+  assert.equal(plan.heldLockAttempts, 2);
+  const stop = (tid: number, at: string) => [
+    `${tid} ${at} --- SIGSTOP {si_signo=SIGSTOP, si_code=SI_KERNEL} ---`,
+    `${tid} ${at} --- stopped by SIGSTOP ---`,
+  ];
+  const events = parseStraceTrace(
+    [
+      `21 10.000000 ${OPEN} = -1 EEXIST (File exists) <0.000020>`,
+      ...stop(21, "10.000100"),
+      `22 10.100000 ${OPEN} = -1 EEXIST (File exists) <0.000020>`,
+      ...stop(22, "10.100100"),
+      // Held by another process after the contend released it: real contention.
+      `21 10.200000 ${OPEN} = -1 EEXIST (File exists) <0.000020>`,
+      ...stop(21, "10.200100"),
+      `23 10.300000 ${OPEN} = 24<${LOCK}> <0.000030>`,
+      ...stop(23, "10.300100"),
+      `23 10.400000 unlink("${LOCK}") = 0 <0.000010>`,
+    ].join("\n"),
+    plan,
+    3,
+  );
+  assert.deepEqual(
+    events.filter((e) => e.phase === "before").map((e) => [e.point, e.hit, e.action, e.error]),
+    [
+      ["lock.acquire", 1, "contend", "EEXIST"],
+      ["lock.acquire", 2, "contend", "EEXIST"],
+      ["lock.acquire", 3, "none", undefined],
+      ["lock.acquire", 4, "none", undefined],
+      ["lock.release", 1, "none", undefined],
+    ],
+  );
+  assert.deepEqual(events.filter((e) => e.action === "contend").map((e) => e.rule), [
+    "faults[0]",
+    "faults[0]",
+  ]);
+});

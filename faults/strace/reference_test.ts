@@ -18,6 +18,7 @@ import {
   testRule,
 } from "../testing.ts";
 import { buildStraceCommand } from "./command.ts";
+import { runWithHeldLock } from "./held_lock.ts";
 import { readStraceEvents } from "./parse.ts";
 import { UnsupportedRuleError } from "./support.ts";
 
@@ -33,7 +34,11 @@ async function runUnderStrace(ws: ReferenceWorkspace, rules: ShimRule[], ...args
     patterns: DEFAULT_PATTERNS,
     tracePath: `${ws.dir}/trace-${crypto.randomUUID()}.txt`,
   });
-  const result = await runCommand(command.argv, { env: ws.env });
+  const result = await runWithHeldLock(
+    command.plan,
+    () => runCommand(command.argv, { env: ws.env }),
+    { acquireTimeoutMs: 5_000 },
+  );
   return { ...result, events: await readStraceEvents(command.plan, 0) };
 }
 
@@ -86,7 +91,7 @@ Deno.test("strace backend: crash after lockfile.write in pull leaves files and e
   }
 });
 
-Deno.test("strace backend: contend on every lock attempt fails the op; bounded contend is refused", async () => {
+Deno.test("strace backend: contend on every lock attempt fails the op", async () => {
   const ws = await openReferenceWorkspace();
   try {
     const run = await runUnderStrace(
@@ -107,19 +112,67 @@ Deno.test("strace backend: contend on every lock attempt fails the op; bounded c
     const attempts = run.events.filter((e) => e.point === "lock.acquire");
     assert.equal(attempts.length, 10);
     assert.ok(attempts.every((e) => e.action === "contend" && e.error === "EEXIST"));
-    for (const attemptsHeld of [9, 10]) {
-      assert.throws(
-        () =>
-          buildStraceCommand(ws.argv("extension", "pull", ALPHA), [
-            testRule({
-              at: "lock.acquire",
-              when: "before",
-              action: { kind: "contend", attempts: attemptsHeld },
-            }),
-          ], { repoDir: ws.repo, patterns: DEFAULT_PATTERNS, tracePath: `${ws.dir}/never.txt` }),
-        (error) => error instanceof UnsupportedRuleError && /per thread/.test(error.reason),
+  } finally {
+    await ws.close();
+  }
+});
+
+for (
+  const { attemptsHeld, code } of [{ attemptsHeld: 10, code: 1 }, { attemptsHeld: 9, code: 0 }]
+) {
+  Deno.test(`strace backend: contend for ${attemptsHeld} lock attempts ${code === 0 ? "is absorbed by the retry budget" : "fails the op with the lock error"}`, async () => {
+    const ws = await openReferenceWorkspace();
+    try {
+      const run = await runUnderStrace(
+        ws,
+        [testRule({
+          at: "lock.acquire",
+          when: "before",
+          action: { kind: "contend", attempts: attemptsHeld },
+        })],
+        "extension",
+        "pull",
+        ALPHA,
       );
+      assert.equal(run.code, code, run.stderr);
+      const attempts = run.events.filter((e) => e.point === "lock.acquire" && e.phase === "before");
+      if (code === 0) {
+        assert.deepEqual(Object.keys(await lockfileEntries(ws.repo)), [ALPHA]);
+        assert.equal(extensionRows(ws.repo).length, 1);
+        assert.equal(attempts.length, attemptsHeld + 1);
+        assert.equal(attempts.at(-1)?.action, "none");
+      } else {
+        assert.match(run.stderr, /Could not acquire lock on upstream_extensions\.json/);
+        assert.deepEqual(await lockfileEntries(ws.repo), {});
+        assert.equal(attempts.length, 10);
+      }
+      assert.deepEqual(
+        attempts.slice(0, attemptsHeld).map((e) => [e.hit, e.action, e.error]),
+        Array.from({ length: attemptsHeld }, (_, i) => [i + 1, "contend", "EEXIST"]),
+      );
+      assert.equal(await readIfExists(`${ws.repo}/${REPO_PATHS.lock}`), undefined, "lock released");
+    } finally {
+      await ws.close();
     }
+  });
+}
+
+Deno.test("strace backend: contend from a later attempt is refused before anything runs", async () => {
+  const ws = await openReferenceWorkspace();
+  try {
+    assert.throws(
+      () =>
+        buildStraceCommand(ws.argv("extension", "pull", ALPHA), [
+          testRule({
+            at: "lock.acquire",
+            when: "before",
+            action: { kind: "contend", attempts: 3 },
+            hit: { nth: 2 },
+          }),
+        ], { repoDir: ws.repo, patterns: DEFAULT_PATTERNS, tracePath: `${ws.dir}/never.txt` }),
+      (error) =>
+        error instanceof UnsupportedRuleError && /before the process starts/.test(error.reason),
+    );
     assert.equal(await readIfExists(`${ws.dir}/never.txt`), undefined, "nothing ran");
   } finally {
     await ws.close();

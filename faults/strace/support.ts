@@ -25,6 +25,14 @@
  *   Only `every` (all hits) is exact there, plus `crash` on the first hit
  *   (the first kill ends the process, whichever thread it hits). SQLite runs
  *   on the JS thread, so catalog syscalls count exactly.
+ * - A bounded `contend` is therefore counted by the simulator, not by strace:
+ *   `signal=SIGSTOP` on every lock openat runs the syscall, then stops the
+ *   whole process (every thread reports "stopped by SIGSTOP") before the
+ *   result reaches JavaScript, and the trace file shows the attempt and the
+ *   stop at once (strace flushes each line). The simulator holds the real
+ *   lock file for attempts 1..k and sends SIGCONT after each stop. A SIGCONT
+ *   sent before the stop line could be lost (the kernel may still be
+ *   delivering the SIGSTOP), so it is sent only after that line.
  * - `signal=SIGKILL` on entry kills before the syscall runs; `error=`
  *   suppresses the syscall; `delay_enter` is included in `-T` durations,
  *   `delay_exit` is not.
@@ -52,7 +60,12 @@ import type { ActionKind, ErrorCode, Phase, Point } from "../vocabulary.ts";
 export type StraceFile = "lock" | "lockfile" | "wal";
 
 /** How strace tampers with the syscall. */
-export type StraceTamper = "signal" | "error" | "delay_enter" | "delay_exit";
+/**
+ * How strace tampers with the syscall. `stop` is `signal=SIGSTOP` on every
+ * hit: the syscall runs, then the process stops until the simulator decides
+ * the next step and sends SIGCONT (see `held_lock.ts`).
+ */
+export type StraceTamper = "signal" | "error" | "delay_enter" | "delay_exit" | "stop";
 
 /**
  * Which hit selectors a mapping expresses exactly: `first` is `nth: 1`,
@@ -87,6 +100,7 @@ const WAL_WRITE = ["pwrite64"] as const;
  */
 const LOCKFILE_WRITE = ["write", "writev"] as const;
 const EVERY: readonly StraceHits[] = ["every"];
+const FIRST: readonly StraceHits[] = ["first"];
 const FIRST_OR_EVERY: readonly StraceHits[] = ["first", "every"];
 
 /** The strace backend's expressibility table (also rendered in `README.md`). */
@@ -120,6 +134,19 @@ export const STRACE_SUPPORT: readonly StraceMapping[] = [
     tamper: "error",
     hits: EVERY,
     how: "error=EEXIST on every lock openat: the lock looks held for the whole process",
+  },
+  {
+    point: "lock.acquire",
+    phase: "before",
+    action: "contend",
+    file: "lock",
+    syscalls: LOCK_OPEN,
+    tamper: "stop",
+    hits: FIRST,
+    how: "attempts 1..k find the lock really held: the simulator takes the lock file before " +
+      "the process starts and removes it once the k-th attempt failed; SIGSTOP after every " +
+      "lock openat parks the process while the simulator counts, so the count is exact " +
+      "whichever thread opens. Other processes see the lock held meanwhile",
   },
   {
     point: "lock.acquire",
@@ -312,16 +339,16 @@ function hitKind(rule: ShimRule): StraceHits | "later" | "probability" {
 export function straceMapping(rule: ShimRule): StraceMapping {
   const reason = POINT_REASONS[rule.at];
   if (reason !== undefined) throw new UnsupportedRuleError(rule, reason);
-  const mapping = STRACE_SUPPORT.find((m) =>
+  const rows = STRACE_SUPPORT.filter((m) =>
     m.point === rule.at && m.phase === rule.when && m.action === rule.action.kind
   );
-  if (mapping === undefined) {
+  if (rows.length === 0) {
     const supported = STRACE_SUPPORT.filter((m) => m.point === rule.at)
       .map((m) => `${m.action} ${m.phase}`);
     throw new UnsupportedRuleError(
       rule,
       `no syscall marks this phase for this action (supported at "${rule.at}": ${
-        supported.join(", ")
+        [...new Set(supported)].join(", ")
       })`,
     );
   }
@@ -329,14 +356,15 @@ export function straceMapping(rule: ShimRule): StraceMapping {
   if (action.kind === "delay" && !("delayMs" in action)) {
     throw new UnsupportedRuleError(rule, "a delay range needs a value per hit; strace takes one");
   }
-  if (action.kind === "error" && mapping.file === "wal" && action.error !== "EIO") {
+  const file = rows[0].file;
+  if (action.kind === "error" && file === "wal" && action.error !== "EIO") {
     throw new UnsupportedRuleError(
       rule,
       `"${action.error}" is a lock state of SQLite, not a syscall result`,
     );
   }
   if (
-    action.kind === "error" && mapping.file === "lockfile" &&
+    action.kind === "error" && file === "lockfile" &&
     !(LOCKFILE_WRITE_ERRORS as readonly string[]).includes(action.error)
   ) {
     throw new UnsupportedRuleError(
@@ -345,22 +373,20 @@ export function straceMapping(rule: ShimRule): StraceMapping {
         `is opened); the lockfile's write takes ${LOCKFILE_WRITE_ERRORS.join(" or ")}`,
     );
   }
-  if (action.kind === "contend" && !("every" in rule.hit)) {
-    throw new UnsupportedRuleError(
-      rule,
-      "strace counts hits per thread and Deno opens the lock from a rotating thread pool, " +
-        "so a bounded number of held attempts cannot be made exact (use hit: every)",
-    );
-  }
   const hits = hitKind(rule);
   if (hits === "probability") {
     throw new UnsupportedRuleError(rule, "strace has no per-hit probability");
   }
-  if (!mapping.hits.includes(hits as StraceHits)) {
+  const mapping = rows.find((m) => (m.hits as readonly string[]).includes(hits));
+  if (mapping === undefined) {
+    const exact = [...new Set(rows.flatMap((m) => m.hits))];
     throw new UnsupportedRuleError(
       rule,
-      `only ${mapping.hits.join(" or ")} hits are exact here: strace counts per thread` +
-        (mapping.file === "wal" ? "" : " and Deno runs async file calls on a thread pool"),
+      `only ${exact.map((h) => h === "first" ? "nth: 1" : h).join(" or ")} hits are exact ` +
+        (action.kind === "contend"
+          ? "for contend: the held lock is taken before the process starts"
+          : "here: strace counts per thread" +
+            (file === "wal" ? "" : " and Deno runs async file calls on a thread pool")),
     );
   }
   return mapping;

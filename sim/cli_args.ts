@@ -23,8 +23,15 @@ export interface SimArgs {
   json: boolean;
   keep: boolean;
   reportDir?: string;
+  /** Shrink the first failing iteration to a minimal scenario file. */
+  shrink: boolean;
+  /** Most candidate runs a shrink may make. */
+  shrinkRuns?: number;
   help: boolean;
 }
+
+/** Default and maximum of `--shrink-runs`. */
+export const SHRINK_RUNS = { default: 100, max: 10_000 } as const;
 
 /** Usage text. */
 export const USAGE = `Usage: deno task sim <scenario.yaml> [options]
@@ -40,6 +47,10 @@ Options:
   --keep              Keep each iteration's workspace (paths are printed)
   --report-dir <dir>  Where history.json and verdicts.json go
                       (default: $TMPDIR/swamp-sim-reports/<scenario>-seed-<seed>)
+  --shrink            On a failure, reduce the first failing iteration to a
+                      minimal scenario that fails the same way, written to
+                      <report-dir>/shrunk.yaml with its replay command
+  --shrink-runs <n>   Most candidate runs of a shrink (default 100)
   -h, --help          Show this help
 
 Exit codes: 0 pass, 1 invariant violated, 2 bad input, 3 target misbehaved,
@@ -57,7 +68,7 @@ function intArg(name: string, value: string | undefined, min: number, max: numbe
 
 /** Parses argv (without the program). */
 export function parseSimArgs(argv: readonly string[]): SimArgs {
-  const args: SimArgs = { scenario: "", json: false, keep: false, help: false };
+  const args: SimArgs = { scenario: "", json: false, keep: false, shrink: false, help: false };
   const positional: string[] = [];
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
@@ -107,6 +118,13 @@ export function parseSimArgs(argv: readonly string[]): SimArgs {
         noValue();
         args.keep = true;
         break;
+      case "--shrink":
+        noValue();
+        args.shrink = true;
+        break;
+      case "--shrink-runs":
+        args.shrinkRuns = intArg(flag, value(), 1, SHRINK_RUNS.max);
+        break;
       case "-h":
       case "--help":
         noValue();
@@ -124,6 +142,9 @@ export function parseSimArgs(argv: readonly string[]): SimArgs {
         ? "Missing the scenario file"
         : `Expected one scenario file, got ${positional.length}`,
     );
+  }
+  if (args.shrinkRuns !== undefined && !args.shrink) {
+    throw new UsageError("Option --shrink-runs needs --shrink");
   }
   args.scenario = positional[0];
   return args;

@@ -2,7 +2,13 @@ import assert from "node:assert/strict";
 import { parseSimArgs, type SimArgs, USAGE, UsageError } from "./cli_args.ts";
 import { SCENARIO_LIMITS } from "./scenario_schema.ts";
 
-const DEFAULTS: SimArgs = { scenario: "s.yaml", json: false, keep: false, help: false };
+const DEFAULTS: SimArgs = {
+  scenario: "s.yaml",
+  json: false,
+  keep: false,
+  shrink: false,
+  help: false,
+};
 
 /** Asserts that `argv` is rejected with a usage error whose message includes `detail`. */
 function assertUsageError(argv: string[], detail: string): void {
@@ -35,6 +41,9 @@ Deno.test("parseSimArgs() reads every option in the separated form", () => {
     "--keep",
     "--report-dir",
     "/tmp/r",
+    "--shrink",
+    "--shrink-runs",
+    "40",
     "s.yaml",
   ]);
   assert.deepEqual(args, {
@@ -46,6 +55,8 @@ Deno.test("parseSimArgs() reads every option in the separated form", () => {
     json: true,
     keep: true,
     reportDir: "/tmp/r",
+    shrink: true,
+    shrinkRuns: 40,
   });
 });
 
@@ -170,4 +181,10 @@ Deno.test("USAGE names every option parseSimArgs() accepts", () => {
     assert.ok(USAGE.includes(option), `USAGE does not mention ${option.trim()}`);
   }
   assert.match(USAGE, /Exit codes: 0 pass, 1 invariant violated, 2 bad input/);
+});
+
+Deno.test("parseSimArgs() refuses --shrink-runs without --shrink or out of range", () => {
+  assertUsageError(["s.yaml", "--shrink-runs", "5"], "Option --shrink-runs needs --shrink");
+  assertUsageError(["s.yaml", "--shrink", "--shrink-runs", "0"], "between 1 and 10000");
+  assertUsageError(["s.yaml", "--shrink=yes"], 'Option --shrink takes no value, got "yes"');
 });

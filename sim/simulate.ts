@@ -24,6 +24,8 @@ import {
   writeReport,
 } from "./report.ts";
 import { HarnessError, type IterationResult, runIteration } from "./runner.ts";
+import { SHRINK_RUNS } from "./cli_args.ts";
+import { shrinkFailure, type ShrinkReport } from "./shrink_run.ts";
 import { loadScenario, processCount, type Scenario, ScenarioError } from "./scenario.ts";
 import { PRELOAD_SHIM, PROJECT_CONFIG, REFERENCE_ENTRY, type RunContext } from "./target.ts";
 import { wallMs } from "./process.ts";
@@ -40,6 +42,10 @@ export interface SimulateOptions {
   reportDir?: string;
   /** Install SIGINT/SIGTERM handlers (the CLI does; in-process callers may not). */
   handleSignals?: boolean;
+  /** Shrink the first failing iteration to a minimal scenario file (`shrink_run.ts`). */
+  shrink?: boolean;
+  /** Most candidate runs of a shrink (default {@link SHRINK_RUNS}.default). */
+  shrinkRuns?: number;
   /** Where human lines go (default: stdout; stderr in JSON mode). */
   log?: (line: string) => void;
 }
@@ -218,6 +224,7 @@ export async function simulate(options: SimulateOptions): Promise<SimulateResult
   const startedMs = wallMs();
   const deadlineMs = startedMs + scenario.limits.runTimeoutMs;
   let registry: Awaited<ReturnType<typeof startRegistry>> | undefined;
+  let shrink: ShrinkReport | undefined;
   try {
     if (scenario.target.kind === "reference" || scenario.target.backend === "preload") {
       await precache();
@@ -262,6 +269,22 @@ export async function simulate(options: SimulateOptions): Promise<SimulateResult
         if (exitCode === EXIT.pass || code === EXIT.target) exitCode = code;
       } else {
         log(line);
+      }
+    }
+    if (options.shrink) {
+      const failing = results.find((r) => !r.passed);
+      if (failing === undefined) {
+        log("shrink: nothing to shrink, every iteration passed");
+      } else {
+        shrink = await shrinkFailure({
+          scenario: sized,
+          failed: failing,
+          mutant: options.mutant,
+          runBudget: options.shrinkRuns ?? SHRINK_RUNS.default,
+          iteration: { cleanup, run, keep: false, deadlineMs },
+          outPath: `${reportDir}/shrunk.yaml`,
+          log,
+        });
       }
     }
   } catch (error) {
@@ -314,6 +337,7 @@ export async function simulate(options: SimulateOptions): Promise<SimulateResult
     })),
     invariants: summary,
     ...(sweep === undefined ? {} : { sweep }),
+    ...(shrink === undefined ? {} : { shrink }),
     durationMs: Math.round(wallMs() - startedMs),
   };
   try {
@@ -331,6 +355,14 @@ export async function simulate(options: SimulateOptions): Promise<SimulateResult
   if (sweep !== undefined) {
     log("sweep:");
     log(formatSweepTable(sweep));
+  }
+  if (shrink?.status === "shrunk" && shrink.to !== undefined) {
+    log(
+      `shrunk: ${shrink.from.processes} process(es) and ${shrink.from.faults} fault rule(s) -> ${shrink.to.processes} and ${shrink.to.faults} in ${shrink.runs} run(s)${
+        shrink.budgetSpent ? " (run budget spent)" : ""
+      }: ${shrink.file}`,
+    );
+    log(`replay the shrunk scenario with: ${shrink.replay}`);
   }
   const verdict = exitCode === EXIT.pass ? "PASS" : "FAIL";
   log(

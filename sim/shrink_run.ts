@@ -1,0 +1,243 @@
+/**
+ * Running a shrink (the I/O side of `shrink.ts`): freeze the failing
+ * iteration, check that the frozen scenario still fails, reduce it by
+ * running candidates through the same runner, and write the result as a
+ * scenario file with the command that replays it.
+ *
+ * @module
+ */
+
+import { parse as parseYaml, stringify as stringifyYaml } from "yaml";
+import { planIteration } from "./plan.ts";
+import { wallMs } from "./process.ts";
+import {
+  HarnessError,
+  type IterationOptions,
+  type IterationResult,
+  runIteration,
+} from "./runner.ts";
+import { type Registry, startRegistry } from "./registry.ts";
+import { parseScenario, type Scenario, ScenarioError } from "./scenario.ts";
+import type { RunContext } from "./target.ts";
+import type { ScenarioInput } from "./scenario_schema.ts";
+import {
+  type Candidate,
+  canonicalOrder,
+  type FailureSignature,
+  freezeScenario,
+  mergeFaults,
+  sameFailure,
+  shrinkLoop,
+  sizeOf,
+} from "./shrink.ts";
+
+/** Extension names a verdict explanation mentions (`@scope/name`). */
+function extensionsNamed(text: string): string[] {
+  return [...text.matchAll(/@[a-z0-9][a-z0-9-]*\/[a-z0-9][a-z0-9-]*/g)].map((m) => m[0]);
+}
+
+/**
+ * The failure signature of an iteration result, with the layer states of
+ * the extensions named by `reference`'s failed verdicts (the result itself
+ * when omitted).
+ */
+export function signatureOf(result: IterationResult, reference = result): FailureSignature {
+  const failedOf = (r: IterationResult) => r.judgements.filter((j) => !j.pass);
+  const named = new Set(failedOf(reference).flatMap((j) => extensionsNamed(j.verdict.explanation)));
+  const phases = new Set(failedOf(reference).map((j) => j.verdict.phase));
+  const states: Record<string, string> = {};
+  for (const phase of phases) {
+    const layer = result.layerStates[phase];
+    for (const name of named) {
+      const state = layer?.[name];
+      states[`${name}@${phase}`] = state === undefined
+        ? "unknown"
+        : `files=${state.files} lockfile=${state.lockfile} catalog=${state.catalog}`;
+    }
+  }
+  return {
+    class: result.failure?.class ?? "pass",
+    failed: failedOf(result).map((j) => `${j.verdict.invariant}@${j.verdict.phase}`).sort(),
+    states,
+    outcomes: result.history.ops.filter((op) => op.phase === "run")
+      .sort((a, b) => a.process - b.process).map((op) => op.outcome.class),
+  };
+}
+
+/** What a shrink needs. */
+export interface ShrinkRunOptions {
+  /** The scenario as run (seed and iterations already applied). */
+  scenario: Scenario;
+  /** The failing iteration to shrink. */
+  failed: IterationResult;
+  mutant?: string;
+  runBudget: number;
+  /** Runner options (cleanup, run context, deadline); workspaces are never kept. */
+  iteration: IterationOptions;
+  /** Where the shrunk scenario is written. */
+  outPath: string;
+  log: (line: string) => void;
+}
+
+/** What a shrink produced. */
+export interface ShrinkReport {
+  /** `shrunk`: written to `file`; `not-reproduced`: the frozen plan passed, nothing written. */
+  status: "shrunk" | "not-reproduced";
+  file?: string;
+  replay?: string;
+  runs: number;
+  steps: string[];
+  budgetSpent: boolean;
+  from: { processes: number; faults: number };
+  to?: { processes: number; faults: number };
+  failure: FailureSignature;
+}
+
+function dirOf(path: string): string {
+  return path.slice(0, path.lastIndexOf("/")) || "/";
+}
+
+/** The scenario file text of `input`, after a comment header. */
+export function scenarioText(input: ScenarioInput, header: readonly string[]): string {
+  const body = stringifyYaml(input, { lineWidth: 0 });
+  return `${header.map((l) => `# ${l}`).join("\n")}\n${body}`;
+}
+
+/**
+ * Runs candidate scenarios, each once, as iteration 0, through the same
+ * runner. A candidate whose registry differs from the original's gets a
+ * registry that serves just its fixture; {@link close} stops those.
+ */
+class CandidateRunner {
+  readonly #options: ShrinkRunOptions;
+  readonly #registries = new Map<string, Registry>();
+
+  constructor(options: ShrinkRunOptions) {
+    this.#options = options;
+  }
+
+  /** The result of one run, or undefined when the candidate is not a valid scenario or its set-up failed. */
+  async run(input: ScenarioInput): Promise<IterationResult | undefined> {
+    const { outPath, iteration } = this.#options;
+    iteration.cleanup.assertRunning();
+    if (wallMs() >= iteration.deadlineMs) {
+      throw new HarnessError(
+        "The run time limit (limits.runTimeoutMs) was reached while shrinking",
+      );
+    }
+    let candidate: Scenario;
+    try {
+      candidate = parseScenario(scenarioText(input, []), outPath, outPath);
+    } catch (error) {
+      if (error instanceof ScenarioError) return undefined;
+      throw error;
+    }
+    try {
+      return await runIteration(candidate, planIteration(candidate, 0), {
+        ...iteration,
+        run: await this.#runContextFor(candidate),
+        keep: false,
+      });
+    } catch (error) {
+      if (error instanceof HarnessError) return undefined;
+      throw error;
+    }
+  }
+
+  async #runContextFor(candidate: Scenario): Promise<RunContext> {
+    const base = this.#options.iteration.run;
+    const key = JSON.stringify(candidate.fixture.spec);
+    if (key === JSON.stringify(this.#options.scenario.fixture.spec)) return base;
+    let registry = this.#registries.get(key);
+    if (registry === undefined) {
+      registry = await startRegistry(candidate.fixture.spec);
+      this.#registries.set(key, registry);
+    }
+    return { ...base, registryUrl: registry.url, registryPort: registry.port };
+  }
+
+  async close(): Promise<void> {
+    for (const registry of this.#registries.values()) await registry.close();
+    this.#registries.clear();
+  }
+}
+
+/** Shrinks `options.failed`; see the module doc. Interruptions propagate. */
+export async function shrinkFailure(options: ShrinkRunOptions): Promise<ShrinkReport> {
+  const runner = new CandidateRunner(options);
+  try {
+    return await shrinkWith(runner, options);
+  } finally {
+    await runner.close();
+  }
+}
+
+async function shrinkWith(
+  runner: CandidateRunner,
+  options: ShrinkRunOptions,
+): Promise<ShrinkReport> {
+  const { scenario, failed, log } = options;
+  const original = signatureOf(failed);
+  const raw = parseYaml(await Deno.readTextFile(scenario.path)) as ScenarioInput;
+  const origin =
+    `Shrunk from ${scenario.file} (seed ${scenario.seed}, iteration ${failed.iteration}${
+      options.mutant === undefined ? "" : `, mutant ${options.mutant}`
+    }), which failed: ${failed.failure?.reason ?? "?"}`;
+  const frozen = freezeScenario(raw, failed.plan, failed.history, {
+    scenarioDir: dirOf(scenario.path),
+    mutant: options.mutant,
+    origin,
+  });
+  const from = {
+    processes: failed.plan.processes.length,
+    faults: failed.plan.processes.reduce((n, p) => n + p.rules.length, 0),
+  };
+  const failsTheSameWay = async (input: ScenarioInput, origins: readonly number[]) => {
+    const result = await runner.run(input);
+    return result !== undefined && sameFailure(original, signatureOf(result, failed), origins);
+  };
+
+  if (!await failsTheSameWay(frozen, failed.plan.processes.map((_, i) => i))) {
+    log(
+      "shrink: the frozen plan did not fail the same way (the failure depends on timing); nothing written",
+    );
+    return {
+      status: "not-reproduced",
+      runs: 1,
+      steps: [],
+      budgetSpent: false,
+      from,
+      failure: original,
+    };
+  }
+  log(`shrink: frozen plan fails the same way; reducing (at most ${options.runBudget} runs)`);
+  const result = await shrinkLoop(frozen, {
+    stillFails: (candidate: Candidate) => failsTheSameWay(candidate.input, candidate.origins),
+    onTried: (candidate, fails, runs) =>
+      log(`shrink: run ${runs}: ${candidate.label}: ${fails ? "still fails, kept" : "passes"}`),
+  }, options.runBudget);
+
+  const final = canonicalOrder({ ...result.input, faults: mergeFaults(result.input.faults ?? []) });
+  const replay = `deno task sim ${options.outPath}`;
+  const text = scenarioText(final, [
+    `yaml-language-server: $schema=${
+      new URL("../scenarios/schema.json", import.meta.url).pathname
+    }`,
+    origin.replaceAll("\n", " "),
+    `Reduced in ${result.runs} run(s): ${result.steps.join("; ") || "nothing could be removed"}.`,
+    `Replay: ${replay}`,
+  ]);
+  await Deno.mkdir(dirOf(options.outPath), { recursive: true });
+  await Deno.writeTextFile(options.outPath, text);
+  return {
+    status: "shrunk",
+    file: options.outPath,
+    replay,
+    runs: result.runs + 1,
+    steps: result.steps,
+    budgetSpent: result.budgetSpent,
+    from,
+    to: sizeOf(result.input),
+    failure: original,
+  };
+}

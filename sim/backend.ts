@@ -28,7 +28,7 @@ export interface PreparedShim {
    */
   around<T>(run: () => Promise<T>): Promise<T>;
   /** Reads the process's events once it exited. */
-  readEvents(): Promise<{ events: FaultEvent[]; truncated: number }>;
+  readEvents(): Promise<{ events: FaultEvent[]; truncated: number; capped: boolean }>;
 }
 
 /** What the backend needs to know about one process. */
@@ -73,7 +73,7 @@ export async function prepareShim(
       return {
         use: { backend: "none" },
         around: runAsIs,
-        readEvents: () => Promise.resolve({ events: [], truncated: 0 }),
+        readEvents: () => Promise.resolve({ events: [], truncated: 0, capped: false }),
       };
     case "preload": {
       const eventsPath = `${ws.controlDir}/${request.key}.events.jsonl`;
@@ -92,8 +92,7 @@ export async function prepareShim(
         use: { backend: "preload", configPath },
         around: runAsIs,
         readEvents: async () => {
-          const { events, truncated } = await readEventLog(eventsPath);
-          return { events, truncated };
+          return await readEventLog(eventsPath);
         },
       };
     }
@@ -112,6 +111,7 @@ export async function prepareShim(
         readEvents: async () => ({
           events: await readStraceEvents(plan, request.process),
           truncated: 0,
+          capped: false,
         }),
       };
     }

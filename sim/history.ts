@@ -45,6 +45,11 @@ export interface HistoryOp {
   events: FaultEvent[];
   /** Event lines lost to a torn last write (a kill mid-append). */
   eventsTruncated: number;
+  /**
+   * Set when the shim stopped logging at `LIMITS.eventsPerProcessMax` events:
+   * later points of the process are missing from `events`.
+   */
+  eventsCapped?: true;
   /** The fault rules the process carried. */
   rules: ShimRule[];
 }

@@ -180,6 +180,32 @@ function historyFile(history: History): unknown {
   return { ...history, jepsen: toJepsen(history) };
 }
 
+/**
+ * What an iteration's history says about the plan itself, one line each: a
+ * pause released by its timeout rather than by what it waited for (the
+ * pinned interleaving may not have happened), and a process whose shim
+ * stopped logging at the event limit (later points are missing).
+ */
+export function iterationNotes(result: Pick<IterationResult, "history">): string[] {
+  const notes: string[] = [];
+  for (const op of result.history.ops) {
+    const label = `${op.phase === "run" ? "p" : op.phase === "recovery" ? "r" : "s"}${op.process}`;
+    for (const e of op.events) {
+      if (e.action === "pause" && e.released === false) {
+        notes.push(
+          `${label} was released by its pause timeout at ${e.phase} ${e.point} (hit ${e.hit}, ${
+            e.pausedMs ?? "?"
+          } ms), not by what it waited for`,
+        );
+      }
+    }
+    if (op.eventsCapped === true) {
+      notes.push(`${label} reached the event limit: its later points are not in the history`);
+    }
+  }
+  return notes;
+}
+
 /** Writes the report directory; returns the paths written. */
 export async function writeReport(
   dir: string,

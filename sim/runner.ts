@@ -116,7 +116,16 @@ async function iterate(
     const argv = swampArgv(op, ws.repoDir);
     const spec = spawnSpec(scenario.target, ws, options.run, argv, { backend: "none" });
     const result = await runProcess(options.cleanup, spec, timeoutFor());
-    return toHistoryOp(phase, process, op, [spec.command, ...spec.args], result, [], 0, []);
+    return toHistoryOp(
+      phase,
+      process,
+      op,
+      [spec.command, ...spec.args],
+      result,
+      [],
+      NO_EVENT_LOG,
+      [],
+    );
   };
 
   // Set-up: the repo built by the target's own commands, without faults.
@@ -168,7 +177,7 @@ async function iterate(
         throw error;
       });
     await Deno.writeTextFile(exitMarkerPath(ws, p.index), "");
-    const { events, truncated } = await shim.readEvents();
+    const { events, ...eventLog } = await shim.readEvents();
     return toHistoryOp(
       "run",
       p.index,
@@ -176,7 +185,7 @@ async function iterate(
       [spec.command, ...spec.args],
       result,
       events,
-      truncated,
+      eventLog,
       p.rules,
     );
   };
@@ -265,6 +274,9 @@ function statesOf(
   return Object.fromEntries([...names].sort().map((n) => [n, layerState(snapshot, n)]));
 }
 
+/** The event log of a process run without a shim. */
+const NO_EVENT_LOG = { truncated: 0, capped: false } as const;
+
 function toHistoryOp(
   phase: HistoryPhase,
   process: number,
@@ -272,7 +284,7 @@ function toHistoryOp(
   argv: string[],
   result: Awaited<ReturnType<typeof runProcess>>,
   events: HistoryOp["events"],
-  eventsTruncated: number,
+  eventLog: { truncated: number; capped: boolean },
   rules: HistoryOp["rules"],
 ): HistoryOp {
   const crashedByFault = result.signal === "SIGKILL" && !result.timedOut &&
@@ -303,7 +315,8 @@ function toHistoryOp(
     stderr: result.stderr,
     json: parseJsonStream(result.stdout).values,
     events,
-    eventsTruncated,
+    eventsTruncated: eventLog.truncated,
+    ...(eventLog.capped ? { eventsCapped: true } : {}),
     rules,
   };
 }

@@ -18,6 +18,7 @@ import { startRegistry } from "./registry.ts";
 import {
   formatSummary,
   formatSweepTable,
+  iterationNotes,
   replayCommand,
   summarise,
   sweepRows,
@@ -256,9 +257,11 @@ export async function simulate(options: SimulateOptions): Promise<SimulateResult
       } s, check ${result.checkMs.toFixed(1)} ms)${
         result.workspace === undefined ? "" : `  workspace=${result.workspace}`
       }`;
+      const notes = iterationNotes(result).map((n) => `  note: ${n}`);
       if (!result.passed) {
         log(`reproduce with: ${replayCommand(sized, replayOf(iteration))}`);
         log(line);
+        notes.forEach((n) => log(n));
         log(`  ${result.failure!.class}: ${result.failure!.reason}`);
         for (const j of result.judgements.filter((j) => !j.pass)) {
           log(
@@ -269,6 +272,7 @@ export async function simulate(options: SimulateOptions): Promise<SimulateResult
         if (exitCode === EXIT.pass || code === EXIT.target) exitCode = code;
       } else {
         log(line);
+        notes.forEach((n) => log(n));
       }
     }
     if (options.shrink) {
@@ -331,6 +335,7 @@ export async function simulate(options: SimulateOptions): Promise<SimulateResult
       durationMs: Math.round(r.durationMs),
       checkMs: Number(r.checkMs.toFixed(2)),
       replay: replayCommand(sized, replayOf(r.iteration)),
+      notes: iterationNotes(r),
       failedJudgements: r.judgements.filter((j) => !j.pass),
       layerStates: r.layerStates,
       workspace: r.workspace,

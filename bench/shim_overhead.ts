@@ -1,8 +1,15 @@
 /**
- * What the shim backends cost a target op when no rule fires: the median wall
- * time of one reference op run bare, under the preload shim, and under strace,
- * measured interleaved in one run (each sample runs the three candidates in a
- * rotating order, after one warm-up run each).
+ * What the shim backends cost a target op when no rule fires: one reference
+ * op run bare, under the preload shim, and under strace, measured
+ * interleaved in one run (each sample round runs the three candidates back to
+ * back in a rotating order, after one warm-up run each).
+ *
+ * The ratio is paired: the median over rounds of (candidate / bare) within
+ * the same round. On a 2-core machine a run takes about 30 ms or about 40 ms
+ * depending on what else the machine does; candidates of one round share
+ * that state, so the paired ratio cancels it where a ratio of medians
+ * swings by as much as the shim costs (0.91x-1.06x for an EMPTY preload at
+ * 25 samples, probed). The medians are printed as measured.
  *
  * @module
  */
@@ -15,16 +22,27 @@ import { type BenchRow, type BenchTable, median } from "./table.ts";
 
 /** Options of {@link benchShimOverhead}. */
 export interface ShimOverheadOptions {
-  /** Timed runs per candidate and op (default 10). */
+  /** Timed runs per candidate and op (default {@link SHIM_SAMPLES_DEFAULT}). */
   samples?: number;
 }
 
 /** Highest acceptable preload/bare ratio. */
 export const PRELOAD_RATIO_MAX = 1.10;
 
-const SAMPLES_DEFAULT = 25;
+/** Sample rounds per op by default: the paired ratio's 5-95% spread is then about +-0.02x (probed). */
+export const SHIM_SAMPLES_DEFAULT = 61;
 const SAMPLES_MAX = 1_000;
 const CANDIDATES = ["bare", "preload", "strace"] as const;
+
+/** The median over rounds of `candidateMs[i] / baselineMs[i]` (both measured in round i). */
+export function pairedRatio(candidateMs: readonly number[], baselineMs: readonly number[]): number {
+  if (candidateMs.length !== baselineMs.length || candidateMs.length === 0) {
+    throw new Error(
+      `pairedRatio() needs equal, non-empty sample lists, got ${candidateMs.length} and ${baselineMs.length}`,
+    );
+  }
+  return median(candidateMs.map((ms, i) => ms / baselineMs[i]));
+}
 
 /**
  * Runs the benchmark: `extension list` and `extension pull --force` of one
@@ -38,7 +56,7 @@ const CANDIDATES = ["bare", "preload", "strace"] as const;
  * ```
  */
 export async function benchShimOverhead(options: ShimOverheadOptions = {}): Promise<BenchTable> {
-  const samples = options.samples ?? SAMPLES_DEFAULT;
+  const samples = options.samples ?? SHIM_SAMPLES_DEFAULT;
   if (!Number.isInteger(samples) || samples < 1 || samples > SAMPLES_MAX) {
     throw new Error(
       `Cannot bench with samples "${samples}": must be an integer in 1..${SAMPLES_MAX}`,
@@ -86,14 +104,12 @@ export async function benchShimOverhead(options: ShimOverheadOptions = {}): Prom
           if (sample >= 0) wallMs[candidate].push(run.wallMs);
         }
       }
-      const bareMs = median(wallMs.bare);
       for (const candidate of CANDIDATES) {
-        const medianMs = median(wallMs[candidate]);
         rows.push({
           name: `${label} (${candidate})`,
-          medianMs,
+          medianMs: median(wallMs[candidate]),
           samples,
-          ratio: medianMs / bareMs,
+          ratio: pairedRatio(wallMs[candidate], wallMs.bare),
           target: candidate === "preload" ? PRELOAD_RATIO_MAX : undefined,
         });
       }
@@ -103,7 +119,8 @@ export async function benchShimOverhead(options: ShimOverheadOptions = {}): Prom
       baseline: "list (bare)",
       rows,
       notes: [
-        "ratio: against the same op's bare row; candidates interleaved in one run, 1 warm-up each",
+        "ratio: median over sample rounds of (candidate / bare) run back to back in the same round",
+        "candidates interleaved in one run, rotating order, 1 warm-up each",
         "preload: deno run --preload faults/preload/shim.bundle.js, empty rule set, events logged",
         "strace: strace -f --seccomp-bpf -P <lock> -P <wal>, no inject expression",
       ],

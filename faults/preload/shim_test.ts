@@ -458,3 +458,35 @@ Deno.test("shim.ts keeps names, lengths, attributes, values and errors of the pa
     );
   });
 });
+
+Deno.test("shim.ts writes the events of a process that dies of an uncaught error", async () => {
+  await withDir(async (dir) => {
+    const endings: Array<[string, string]> = [
+      ["throw", `throw new Error("boom");`],
+      ["reject", `await Promise.resolve(); Promise.reject(new Error("boom"));`],
+      ["timer", `setTimeout(() => { throw new Error("boom"); }, 1);`],
+    ];
+    for (const [label, ending] of endings) {
+      const script = `${dir}/${label}.ts`;
+      await Deno.writeTextFile(
+        script,
+        `Deno.writeTextFileSync(Deno.args[0] + "/upstream_extensions.json", "{}");\n${ending}\n`,
+      );
+      await Deno.mkdir(`${dir}/${label}-bare`);
+      await Deno.mkdir(`${dir}/${label}-shim`);
+      const bare = await runCommand([DENO, "run", "-A", script, `${dir}/${label}-bare`]);
+      const shim = await runUnderShim(
+        [DENO, "run", "-A", script, `${dir}/${label}-shim`],
+        testShimConfig(dir, [], { process: endings.findIndex(([l]) => l === label) }),
+      );
+      assert.equal(shim.code, bare.code, label);
+      assert.notEqual(shim.code, 0, label);
+      assert.equal(shim.stderr, bare.stderr, label);
+      assert.deepEqual(
+        shim.events.map((e) => `${e.point} ${e.phase}`),
+        ["process.start before", "lockfile.write before", "lockfile.write after"],
+        label,
+      );
+    }
+  });
+});

@@ -1,6 +1,7 @@
 /**
- * Installs the system tools the test suite needs when they are missing:
- * `strace` (the syscall-level shim backend), from Debian's packages. Runs
+ * Installs the system tools the test suite needs when they are missing, from
+ * Debian's packages: `strace` (the syscall-level shim backend) and
+ * `chromium` (headless, for the HTML report's browser tests). Runs
  * as the first step of `deno task test`, so the README's test command sets
  * up a fresh machine by itself. Exits 1 with a clear message when it cannot.
  *
@@ -35,11 +36,35 @@ async function installDebian(pkg: string): Promise<boolean> {
     await run([...prefix, "apt-get", "install", "-y", "-qq", pkg]);
 }
 
-if (!(await has("strace", ["-V"]))) {
-  if (!(await installDebian("strace")) || !(await has("strace", ["-V"]))) {
+/** A system tool the tests need, how to probe it, and the Debian package that has it. */
+interface Tool {
+  command: string;
+  probe: string[];
+  debianPackage: string;
+  neededBy: string;
+}
+
+const TOOLS: readonly Tool[] = [
+  {
+    command: "strace",
+    probe: ["-V"],
+    debianPackage: "strace",
+    neededBy: "the strace shim backend's tests",
+  },
+  {
+    command: "chromium",
+    probe: ["--version"],
+    debianPackage: "chromium",
+    neededBy: "the HTML report's browser tests (integration/timeline_browser_test.ts)",
+  },
+];
+
+for (const tool of TOOLS) {
+  if (await has(tool.command, tool.probe)) continue;
+  if (!(await installDebian(tool.debianPackage)) || !(await has(tool.command, tool.probe))) {
     console.error(
-      "ensure_tools: strace is needed by the strace shim backend's tests and could not be installed; " +
-        "install it with `sudo apt-get install strace` and run the tests again",
+      `ensure_tools: ${tool.command} is needed by ${tool.neededBy} and could not be installed; ` +
+        `install it with \`sudo apt-get install ${tool.debianPackage}\` and run the tests again`,
     );
     Deno.exit(1);
   }

@@ -7,6 +7,8 @@
  * @module
  */
 
+import { renderJunit } from "./junit.ts";
+import { renderTimeline, timelineData, type TimelineMeta } from "./timeline.ts";
 import { type History, toJepsen } from "./history.ts";
 import { INVARIANT_IDS, type InvariantId } from "./invariant_ids.ts";
 import type { CheckPhase } from "./invariants/mod.ts";
@@ -206,11 +208,16 @@ export function iterationNotes(result: Pick<IterationResult, "history">): string
   return notes;
 }
 
-/** Writes the report directory; returns the paths written. */
+/**
+ * Writes the report directory: `summary.json`, `timeline.html` (see
+ * `timeline.ts`), `junit.xml` (see `junit.ts`) and per iteration `plan.json`,
+ * `history.json` and `verdicts.json`. Returns the paths written.
+ */
 export async function writeReport(
   dir: string,
   summary: unknown,
   results: readonly IterationResult[],
+  meta: TimelineMeta,
 ): Promise<string[]> {
   await Deno.mkdir(dir, { recursive: true });
   // Iterations of an earlier, longer run into the same dir would read as this run's.
@@ -225,6 +232,12 @@ export async function writeReport(
     written.push(path);
   };
   await write(`${dir}/summary.json`, summary);
+  const writeText = async (path: string, text: string) => {
+    await Deno.writeTextFile(path, text);
+    written.push(path);
+  };
+  await writeText(`${dir}/timeline.html`, renderTimeline(timelineData(meta, results)));
+  await writeText(`${dir}/junit.xml`, renderJunit(meta, results));
   for (const r of results) {
     const sub = `${dir}/iteration-${r.iteration}`;
     await Deno.mkdir(sub, { recursive: true });

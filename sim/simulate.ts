@@ -346,7 +346,17 @@ export async function simulate(options: SimulateOptions): Promise<SimulateResult
     durationMs: Math.round(wallMs() - startedMs),
   };
   try {
-    const written = await writeReport(reportDir, json, results);
+    const written = await writeReport(reportDir, json, results, {
+      scenario: scenario.name,
+      file: scenario.file,
+      seed,
+      ...(resolved.mutant === "none" ? {} : { mutant: resolved.mutant }),
+      exitCode,
+      replays: Object.fromEntries(
+        results.map((r) => [r.iteration, replayCommand(sized, replayOf(r.iteration))]),
+      ),
+      notes: Object.fromEntries(results.map((r) => [r.iteration, iterationNotes(r)])),
+    });
     json.report = written.length > 0 ? reportDir : undefined;
   } catch (error) {
     log(`cannot write the report to ${reportDir}: ${(error as Error).message}`);

@@ -1,0 +1,81 @@
+import assert from "node:assert/strict";
+import { historyOf, historyOp } from "./invariants/_fixtures.ts";
+import { escapeXml, renderJunit } from "./junit.ts";
+import type { InvariantId } from "./invariant_ids.ts";
+import type { Verdict, VerdictStatus } from "./invariants/verdict.ts";
+import type { IterationResult } from "./runner.ts";
+
+function verdict(invariant: InvariantId, status: VerdictStatus, explanation: string): Verdict {
+  return { invariant, phase: "run", status, explanation, evidence: {} };
+}
+
+function resultOf(iteration: number, failing: boolean): IterationResult {
+  return {
+    iteration,
+    plan: { scenario: "s", seed: 3, iteration, processes: [] },
+    history: historyOf([historyOp(0, { op: "list" })]),
+    verdicts: [],
+    judgements: [
+      { verdict: verdict("lockfile-well-formed", "valid", "ok"), expectation: "hold", pass: true },
+      {
+        verdict: verdict(
+          "catalog-lockfile-bijection",
+          failing ? "invalid" : "valid",
+          'Row <@fix/a> & "b" has no entry',
+        ),
+        expectation: "hold",
+        pass: !failing,
+      },
+    ],
+    layerStates: { run: {} },
+    passed: !failing,
+    durationMs: 1234,
+    checkMs: 1,
+  };
+}
+
+Deno.test("escapeXml() escapes markup and drops characters XML cannot hold", () => {
+  assert.equal(
+    escapeXml(`<a href="x">&'\u0001\u0007ok\n`),
+    "&lt;a href=&quot;x&quot;&gt;&amp;&apos;ok\n",
+  );
+});
+
+Deno.test("renderJunit() writes one suite per iteration and one failure per failed judgement", () => {
+  const xml = renderJunit(
+    {
+      scenario: "lost-update",
+      seed: 3,
+      replays: { 1: "deno task sim s.yaml --seed 3 --iteration 1" },
+    },
+    [resultOf(0, false), resultOf(1, true)],
+  );
+  assert.ok(
+    xml.startsWith(
+      '<?xml version="1.0" encoding="UTF-8"?>\n<testsuites name="lost-update" tests="4" failures="1">',
+    ),
+  );
+  assert.equal(xml.match(/<testsuite /g)?.length, 2);
+  assert.equal(xml.match(/<testcase /g)?.length, 4);
+  assert.match(
+    xml,
+    /<testsuite name="lost-update seed 3 iteration 1" tests="2" failures="1" errors="0" time="1.234">/,
+  );
+  assert.match(
+    xml,
+    /<testcase classname="lost-update.iteration-1" name="catalog-lockfile-bijection \(run\)">\n {6}<failure message="invalid, expected hold" type="catalog-lockfile-bijection">Row &lt;@fix\/a&gt; &amp; &quot;b&quot; has no entry<\/failure>/,
+  );
+  assert.match(
+    xml,
+    /<system-out>reproduce with: deno task sim s.yaml --seed 3 --iteration 1<\/system-out>/,
+  );
+  assert.equal(xml.match(/<failure /g)?.length, 1);
+  // Balanced: every opened element is closed.
+  for (const tag of ["testsuites", "testsuite", "testcase", "failure", "system-out"]) {
+    assert.equal(
+      xml.match(new RegExp(`<${tag}[ >]`, "g"))?.length,
+      xml.match(new RegExp(`</${tag}>`, "g"))?.length,
+      tag,
+    );
+  }
+});

@@ -5,6 +5,8 @@
  * @module
  */
 
+import { REPEAT_MAX } from "./determinism.ts";
+
 /** A bad command line. */
 export class UsageError extends Error {
   constructor(message: string) {
@@ -23,6 +25,8 @@ export interface SimArgs {
   json: boolean;
   keep: boolean;
   reportDir?: string;
+  /** Run each iteration this many times and require the same history shape. */
+  repeat?: number;
   /** Shrink the first failing iteration to a minimal scenario file. */
   shrink: boolean;
   /** Most candidate runs a shrink may make. */
@@ -47,6 +51,8 @@ Options:
   --keep              Keep each iteration's workspace (paths are printed)
   --report-dir <dir>  Where history.json and verdicts.json go
                       (default: $TMPDIR/swamp-sim-reports/<scenario>-seed-<seed>)
+  --repeat <k>        Run each iteration k times (2..${REPEAT_MAX}) from the same plan and
+                      fail when the history shapes differ (see design/simulator.md)
   --shrink            On a failure, reduce the first failing iteration to a
                       minimal scenario that fails the same way, written to
                       <report-dir>/shrunk.yaml with its replay command
@@ -117,6 +123,9 @@ export function parseSimArgs(argv: readonly string[]): SimArgs {
       case "--keep":
         noValue();
         args.keep = true;
+        break;
+      case "--repeat":
+        args.repeat = intArg(flag, value(), 2, REPEAT_MAX);
         break;
       case "--shrink":
         noValue();

@@ -188,3 +188,9 @@ Deno.test("parseSimArgs() refuses --shrink-runs without --shrink or out of range
   assertUsageError(["s.yaml", "--shrink", "--shrink-runs", "0"], "between 1 and 10000");
   assertUsageError(["s.yaml", "--shrink=yes"], 'Option --shrink takes no value, got "yes"');
 });
+
+Deno.test("parseSimArgs() reads --repeat within 2..REPEAT_MAX", () => {
+  assert.equal(parseSimArgs(["s.yaml", "--repeat", "3"]).repeat, 3);
+  assertUsageError(["s.yaml", "--repeat", "1"], "between 2 and 20");
+  assertUsageError(["s.yaml", "--repeat"], "Option --repeat needs a value");
+});

@@ -22,7 +22,7 @@ export interface Judgement {
 }
 
 /** Why an iteration failed; decides the exit code. */
-export type FailureClass = "invariant" | "target";
+export type FailureClass = "invariant" | "target" | "determinism";
 
 /** Judges one verdict. */
 export function judge(verdict: Verdict, expect: PhaseExpectation): Judgement {

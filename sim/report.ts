@@ -23,6 +23,8 @@ export interface ReplayOptions {
   mutant?: string;
   /** The run's iteration count when it overrode the scenario's (needed to name a later iteration). */
   iterations?: number;
+  /** Runs per iteration of a determinism check. */
+  repeat?: number;
 }
 
 /** The command that replays one iteration exactly. */
@@ -37,6 +39,7 @@ export function replayCommand(scenario: Scenario, options: ReplayOptions): strin
   ];
   if (options.iterations !== undefined) parts.push(`--iterations ${options.iterations}`);
   if (options.mutant !== undefined) parts.push(`--mutant ${options.mutant}`);
+  if (options.repeat !== undefined) parts.push(`--repeat ${options.repeat}`);
   return parts.join(" ");
 }
 

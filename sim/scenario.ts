@@ -114,6 +114,8 @@ export interface Scenario {
   name: string;
   proves: string;
   exploratory: boolean;
+  /** Whether runs of one iteration must leave the same history shape (`--repeat`); see `determinism.ts`. */
+  deterministic: boolean;
   seed: number;
   iterations: number;
   target: ResolvedTarget;
@@ -546,6 +548,7 @@ function resolveScenario(
     name: input.name,
     proves: input.proves,
     exploratory: input.exploratory ?? false,
+    deterministic: input.deterministic ?? true,
     seed: input.seed,
     iterations,
     target,

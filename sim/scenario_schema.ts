@@ -253,6 +253,10 @@ export const scenarioSchema = z.strictObject({
   $schema: z.string().optional(),
   name: z.string().regex(/^[a-z0-9][a-z0-9-]*$/, { error: "must be kebab-case" }),
   proves: z.string().min(1).describe("What the scenario proves, in a sentence or two"),
+  deterministic: z.boolean().optional()
+    .describe(
+      "false: the scenario samples schedules on purpose (unpinned races), so --repeat reports distinct histories instead of failing",
+    ),
   exploratory: z.boolean().optional()
     .describe("Not tied to a claim in design/extension.md; explores behaviour"),
   seed: z.int().min(0).max(0xffff_ffff),

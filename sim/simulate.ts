@@ -13,6 +13,7 @@ import { planStrace } from "../faults/strace/command.ts";
 import { UnsupportedRuleError } from "../faults/strace/support.ts";
 import { straceContext } from "./backend.ts";
 import { denoDir } from "./deno_dir.ts";
+import { compareRuns, type DeterminismReport, historyShape } from "./determinism.ts";
 import { planIteration } from "./plan.ts";
 import { startRegistry } from "./registry.ts";
 import {
@@ -43,6 +44,8 @@ export interface SimulateOptions {
   reportDir?: string;
   /** Install SIGINT/SIGTERM handlers (the CLI does; in-process callers may not). */
   handleSignals?: boolean;
+  /** Run each iteration this many times and compare their history shapes (`determinism.ts`). */
+  repeat?: number;
   /** Shrink the first failing iteration to a minimal scenario file (`shrink_run.ts`). */
   shrink?: boolean;
   /** Most candidate runs of a shrink (default {@link SHRINK_RUNS}.default). */
@@ -173,6 +176,32 @@ function backendProblem(scenario: Scenario, options: SimulateOptions): string | 
   return undefined;
 }
 
+/**
+ * One iteration's result from its runs: the first failing run if any (a
+ * replay that fails is a failure), else the first run, failed with class
+ * `determinism` when the runs' history shapes differ and the scenario is
+ * pinned (`deterministic`, the default).
+ */
+export function judgeRuns(
+  runs: readonly IterationResult[],
+  determinism: DeterminismReport | undefined,
+  deterministic: boolean,
+): IterationResult {
+  if (runs.length === 0) throw new Error("judgeRuns() needs at least one run");
+  const failing = runs.find((r) => !r.passed);
+  if (failing !== undefined) return failing;
+  if (determinism === undefined || determinism.distinct === 1 || !deterministic) return runs[0];
+  return {
+    ...runs[0],
+    passed: false,
+    failure: {
+      class: "determinism",
+      reason:
+        `${determinism.distinct} distinct history shapes over ${determinism.runs} runs of one plan; ${determinism.difference}`,
+    },
+  };
+}
+
 /** Runs a scenario. Never throws for bad input or target failures: the exit code says what happened. */
 export async function simulate(options: SimulateOptions): Promise<SimulateResult> {
   const log = options.log ??
@@ -199,6 +228,7 @@ export async function simulate(options: SimulateOptions): Promise<SimulateResult
     iteration,
     mutant: options.mutant,
     iterations: options.iterations,
+    repeat: options.repeat,
   });
   const iterations = options.iteration !== undefined
     ? [options.iteration]
@@ -226,6 +256,7 @@ export async function simulate(options: SimulateOptions): Promise<SimulateResult
   const deadlineMs = startedMs + scenario.limits.runTimeoutMs;
   let registry: Awaited<ReturnType<typeof startRegistry>> | undefined;
   let shrink: ShrinkReport | undefined;
+  const determinismOf = new Map<number, DeterminismReport>();
   try {
     if (scenario.target.kind === "reference" || scenario.target.backend === "preload") {
       await precache();
@@ -240,12 +271,22 @@ export async function simulate(options: SimulateOptions): Promise<SimulateResult
     };
     for (const iteration of iterations) {
       const plan = planIteration(sized, iteration);
-      const result = await runIteration(sized, plan, {
-        cleanup,
-        run,
-        keep: options.keep ?? false,
-        deadlineMs,
-      });
+      const runs: IterationResult[] = [];
+      for (let r = 0; r < (options.repeat ?? 1); r++) {
+        runs.push(
+          await runIteration(sized, plan, {
+            cleanup,
+            run,
+            keep: options.keep ?? false,
+            deadlineMs,
+          }),
+        );
+      }
+      const determinism = options.repeat === undefined
+        ? undefined
+        : compareRuns(runs.map(historyShape));
+      if (determinism !== undefined) determinismOf.set(iteration, determinism);
+      const result = judgeRuns(runs, determinism, sized.deterministic);
       results.push(result);
       const ops = result.history.ops.filter((o) => o.phase === "run");
       const crashed = ops.filter((o) => o.outcome.class === "crashed").length;
@@ -255,8 +296,12 @@ export async function simulate(options: SimulateOptions): Promise<SimulateResult
       }  ${ops.length} process(es), ${failedOps} not ok, ${crashed} crashed  (${
         (result.durationMs / 1000).toFixed(1)
       } s, check ${result.checkMs.toFixed(1)} ms)${
-        result.workspace === undefined ? "" : `  workspace=${result.workspace}`
-      }`;
+        determinism === undefined
+          ? ""
+          : `  [${determinism.runs} runs, ${determinism.distinct} distinct history shape(s)${
+            sized.deterministic ? "" : ", not pinned"
+          }]`
+      }${result.workspace === undefined ? "" : `  workspace=${result.workspace}`}`;
       const notes = iterationNotes(result).map((n) => `  note: ${n}`);
       if (!result.passed) {
         log(`reproduce with: ${replayCommand(sized, replayOf(iteration))}`);
@@ -336,6 +381,7 @@ export async function simulate(options: SimulateOptions): Promise<SimulateResult
       checkMs: Number(r.checkMs.toFixed(2)),
       replay: replayCommand(sized, replayOf(r.iteration)),
       notes: iterationNotes(r),
+      ...(determinismOf.has(r.iteration) ? { determinism: determinismOf.get(r.iteration) } : {}),
       failedJudgements: r.judgements.filter((j) => !j.pass),
       layerStates: r.layerStates,
       workspace: r.workspace,

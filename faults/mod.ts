@@ -32,7 +32,7 @@ export {
   type StraceContext,
   type StracePlan,
 } from "./strace/command.ts";
-export { HeldLockError, type HeldLockOptions, runWithHeldLock } from "./strace/held_lock.ts";
+export { HeldLockError, runWithHeldLock } from "./strace/held_lock.ts";
 export { parseStraceTrace, readStraceEvents } from "./strace/parse.ts";
 export {
   renderStraceTable,

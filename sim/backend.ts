@@ -40,8 +40,6 @@ export interface ShimRequest {
   rules: ShimRule[];
   /** Points this process announces for other processes' pauses. */
   publish: PublishedEvent[];
-  /** Longest wait for the lock a bounded contend holds (strace), before the process starts. */
-  lockWaitMs: number;
 }
 
 function runAsIs<T>(run: () => Promise<T>): Promise<T> {
@@ -107,7 +105,7 @@ export async function prepareShim(
           backend: "strace",
           wrap: (argv) => buildStraceCommand(argv, request.rules, context).argv,
         },
-        around: (run) => runWithHeldLock(plan, run, { acquireTimeoutMs: request.lockWaitMs }),
+        around: (run) => runWithHeldLock(plan, run),
         readEvents: async () => ({
           events: await readStraceEvents(plan, request.process),
           truncated: 0,

@@ -28,18 +28,40 @@ export interface DeterminismRow {
   difference?: string;
 }
 
-function argValue(argv: string[], flag: string): string | undefined {
-  const at = argv.indexOf(flag);
-  return at === -1 ? undefined : argv[at + 1];
+/** The parsed command line, or the problem with it. */
+export function parseDeterminismArgs(
+  argv: readonly string[],
+): { json: boolean; repeat: number } | { problem: string } {
+  let json = false;
+  let repeat = 3;
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i];
+    if (a === "--json") {
+      json = true;
+    } else if (a === "--repeat") {
+      const value = argv[++i];
+      repeat = Number(value);
+      if (value === undefined || !/^\d+$/.test(value) || repeat < 2 || repeat > REPEAT_MAX) {
+        return {
+          problem: `--repeat needs an integer from 2 to ${REPEAT_MAX}, got "${value ?? ""}"`,
+        };
+      }
+    } else {
+      return {
+        problem: `unknown argument "${a}" (usage: deno task determinism [--repeat k] [--json])`,
+      };
+    }
+  }
+  return { json, repeat };
 }
 
 async function main(argv: string[]): Promise<number> {
-  const json = argv.includes("--json");
-  const repeat = Number(argValue(argv, "--repeat") ?? 3);
-  if (!Number.isInteger(repeat) || repeat < 2 || repeat > REPEAT_MAX) {
-    console.error(`error: --repeat needs an integer from 2 to ${REPEAT_MAX}`);
+  const args = parseDeterminismArgs(argv);
+  if ("problem" in args) {
+    console.error(`error: ${args.problem}`);
     return EXIT.badInput;
   }
+  const { json, repeat } = args;
   const reportRoot = await Deno.makeTempDir({ prefix: "swamp-sim-determinism-" });
   const rows: DeterminismRow[] = [];
   try {

@@ -109,7 +109,7 @@ Deno.test("compareRuns() counts distinct shapes and names the first difference",
   assert.throws(() => compareRuns([]), /at least one run/);
 });
 
-Deno.test("judgeRuns() fails a pinned iteration whose runs differ, and takes a failing run first", () => {
+Deno.test("judgeRuns() fails a pinned iteration whose runs differ, else takes a failing run first", () => {
   const runs = [runOf({ polls: 6 }), runOf({ polls: 10, outcome: "lock-exhausted" })];
   const report = compareRuns(runs.map(historyShape));
   const judged = judgeRuns(runs, report, true);
@@ -126,5 +126,12 @@ Deno.test("judgeRuns() fails a pinned iteration whose runs differ, and takes a f
     passed: false,
     failure: { class: "invariant" as const, reason: "x" },
   };
-  assert.equal(judgeRuns([runs[0], failing], report, true), failing);
+  // Runs that differ are a determinism failure even when one of them failed too.
+  const both = judgeRuns([runs[0], failing], report, true);
+  assert.equal(both.failure?.class, "determinism");
+  assert.match(both.failure?.reason ?? "", /; run 2 failed: x$/);
+  // Runs that agree, or an unpinned scenario: the failing run is the result.
+  const agreeing = compareRuns([historyShape(failing), historyShape(failing)]);
+  assert.equal(judgeRuns([failing, failing], agreeing, true), failing);
+  assert.equal(judgeRuns([runs[0], failing], report, false), failing);
 });

@@ -28,12 +28,13 @@ export interface JunitMeta {
   seed: number;
   /** The replay command of each iteration, by iteration number. */
   replays: Record<number, string>;
+  /** Why the run ended early (a harness error or an interruption), if it did. */
+  harnessError?: string;
 }
 
 /** The JUnit XML of a run (pure). */
 export function renderJunit(meta: JunitMeta, results: readonly IterationResult[]): string {
   const suites = results.map((r) => {
-    const failures = r.judgements.filter((j) => !j.pass).length;
     const name = `${meta.scenario} seed ${meta.seed} iteration ${r.iteration}`;
     const cases = r.judgements.map((j) => {
       const caseName = `${j.verdict.invariant} (${j.verdict.phase})`;
@@ -46,15 +47,37 @@ export function renderJunit(meta: JunitMeta, results: readonly IterationResult[]
         escapeXml(j.verdict.invariant)
       }">${escapeXml(j.verdict.explanation)}</failure>\n    </testcase>`;
     });
+    // A failure no judgement shows (runs of one plan that differ) gets a case of its own.
+    if (!r.passed && r.judgements.every((j) => j.pass)) {
+      const reason = r.failure?.reason ?? "failed";
+      cases.push(
+        `    <testcase classname="${escapeXml(`${meta.scenario}.iteration-${r.iteration}`)}" ` +
+          `name="iteration (${escapeXml(r.failure?.class ?? "failure")})">\n` +
+          `      <failure message="${escapeXml(r.failure?.class ?? "failure")}" type="iteration">${
+            escapeXml(reason)
+          }</failure>\n    </testcase>`,
+      );
+    }
+    const failures = cases.filter((c) => c.includes("<failure ")).length;
     const out = meta.replays[r.iteration] ?? "";
-    return `  <testsuite name="${escapeXml(name)}" tests="${r.judgements.length}" ` +
+    return `  <testsuite name="${escapeXml(name)}" tests="${cases.length}" ` +
       `failures="${failures}" errors="0" time="${(r.durationMs / 1000).toFixed(3)}">\n` +
       `${cases.join("\n")}\n` +
       `    <system-out>${escapeXml(`reproduce with: ${out}`)}</system-out>\n  </testsuite>`;
   });
-  const tests = results.reduce((n, r) => n + r.judgements.length, 0);
-  const failures = results.reduce((n, r) => n + r.judgements.filter((j) => !j.pass).length, 0);
+  if (meta.harnessError !== undefined) {
+    suites.push(
+      `  <testsuite name="${escapeXml(`${meta.scenario} seed ${meta.seed} run`)}" tests="1" ` +
+        `failures="0" errors="1">\n` +
+        `    <testcase classname="${escapeXml(meta.scenario)}" name="run">\n` +
+        `      <error message="${escapeXml(meta.harnessError)}" type="harness"/>\n` +
+        `    </testcase>\n  </testsuite>`,
+    );
+  }
+  const count = (pattern: RegExp) =>
+    suites.reduce((n, suite) => n + (suite.match(pattern)?.length ?? 0), 0);
   return `<?xml version="1.0" encoding="UTF-8"?>\n` +
-    `<testsuites name="${escapeXml(meta.scenario)}" tests="${tests}" failures="${failures}">\n` +
+    `<testsuites name="${escapeXml(meta.scenario)}" tests="${count(/<testcase /g)}" ` +
+    `failures="${count(/<failure /g)}" errors="${count(/<error /g)}">\n` +
     `${suites.join("\n")}\n</testsuites>\n`;
 }

@@ -52,7 +52,7 @@ Deno.test("renderJunit() writes one suite per iteration and one failure per fail
   );
   assert.ok(
     xml.startsWith(
-      '<?xml version="1.0" encoding="UTF-8"?>\n<testsuites name="lost-update" tests="4" failures="1">',
+      '<?xml version="1.0" encoding="UTF-8"?>\n<testsuites name="lost-update" tests="4" failures="1" errors="0">',
     ),
   );
   assert.equal(xml.match(/<testsuite /g)?.length, 2);
@@ -78,4 +78,28 @@ Deno.test("renderJunit() writes one suite per iteration and one failure per fail
       tag,
     );
   }
+});
+
+Deno.test("renderJunit() gives a failure no judgement shows, and a harness error, a case of their own", () => {
+  const differing: IterationResult = {
+    ...resultOf(0, false),
+    passed: false,
+    failure: { class: "determinism", reason: "2 distinct history shapes over 3 runs of one plan" },
+  };
+  const xml = renderJunit(
+    { scenario: "s", seed: 1, replays: {}, harnessError: "The run time limit was reached" },
+    [differing],
+  );
+  assert.match(xml, /<testsuites name="s" tests="4" failures="1" errors="1">/);
+  assert.match(
+    xml,
+    /<testcase classname="s.iteration-0" name="iteration \(determinism\)">\n {6}<failure message="determinism" type="iteration">2 distinct history shapes over 3 runs of one plan<\/failure>/,
+  );
+  assert.match(xml, /<testsuite name="s seed 1 iteration 0" tests="3" failures="1"/);
+  assert.match(xml, /<error message="The run time limit was reached" type="harness"\/>/);
+  // No results at all (the run ended before its first iteration) is still not a pass.
+  assert.match(
+    renderJunit({ scenario: "s", seed: 1, replays: {}, harnessError: "boom" }, []),
+    /tests="1" failures="0" errors="1"/,
+  );
 });

@@ -161,7 +161,6 @@ async function iterate(
         op: p.op.op as OpKind,
         rules: p.rules,
         publish: p.publish,
-        lockWaitMs: scenario.limits.processTimeoutMs,
       })
     ),
   );

@@ -15,9 +15,11 @@
  *    recovery step, drop a fixture install, start a process at 0, halve a
  *    delay. It ends when no candidate fails or the run budget is spent.
  *
- * "Fails the same way" is {@link sameFailure}: the same failure class and at
- * least one of the original's failed (invariant, phase) judgements. Everything
- * here is pure; running a candidate is the caller's (`shrink_run.ts`).
+ * "Fails the same way" is {@link sameFailure}: the same failure class, the
+ * same set of failed (invariant, phase) judgements, the same layer states of
+ * the extensions they name, and the same outcome for every process kept.
+ * Everything here is pure; running a candidate is the caller's
+ * (`shrink_run.ts`).
  *
  * @module
  */
@@ -122,11 +124,16 @@ function freezeRule(rule: ShimRule, process: number, events: readonly FaultEvent
   const fired = events.filter((e) =>
     e.rule === rule.id && e.action !== "none" && e.point === rule.at && e.phase === rule.when
   );
+  // Each fired hit becomes its own rule, so a contend holds that one attempt:
+  // `attempts: k` at `nth: h` would hold h..h+k-1, more than the run did.
+  const action = rule.action;
   return fired.map((e) => ({
     at: rule.at,
     when: rule.when,
-    action: rule.action.kind === "delay"
+    action: action.kind === "delay"
       ? { kind: "delay", delayMs: e.delayMs ?? 0 }
+      : action.kind === "contend"
+      ? { kind: "contend", attempts: 1 }
       : rawAction(rule),
     hit: { nth: e.hit },
     processes: [process],
@@ -239,10 +246,13 @@ function withoutProcess(fault: FaultInput, removed: number): FaultInput | undefi
   }
   let action = fault.action;
   if (typeof action === "object" && action.kind === "pause") {
+    const waitsBefore = (action.untilExitOf ?? []).length + (action.untilEvents ?? []).length;
     const untilExitOf = (action.untilExitOf ?? []).filter((i) => i !== removed).map(renumber);
     const untilEvents = (action.untilEvents ?? []).filter((e) => e.process !== removed)
       .map((e) => ({ ...e, process: renumber(e.process) }));
-    if (untilExitOf.length === 0 && untilEvents.length === 0) return undefined;
+    // Only a pause that waited on nothing but the removed process goes; one that
+    // waits on nothing at all (its timeout is the point) stays.
+    if (waitsBefore > 0 && untilExitOf.length === 0 && untilEvents.length === 0) return undefined;
     action = {
       kind: "pause",
       timeoutMs: action.timeoutMs,
@@ -358,31 +368,25 @@ export function sizeOf(input: ScenarioInput): { processes: number; faults: numbe
   return { processes: processesOf(input).length, faults: faultsOf(input).length };
 }
 
-/** Faults identical but for their process, merged into one with all the processes (for a readable file). */
-export function mergeFaults(faults: readonly FaultInput[]): FaultInput[] {
-  const merged: FaultInput[] = [];
-  const keyOf = (f: FaultInput) => JSON.stringify({ ...f, processes: undefined });
-  const byKey = new Map<string, FaultInput>();
-  for (const fault of faults) {
-    const key = keyOf(fault);
-    const seen = byKey.get(key);
-    if (seen !== undefined && seen.processes !== undefined && fault.processes !== undefined) {
-      seen.processes = [...new Set([...seen.processes, ...fault.processes])].sort((a, b) => a - b);
-      continue;
-    }
-    const copy = { ...fault, ...(fault.processes ? { processes: [...fault.processes] } : {}) };
-    byKey.set(key, copy);
-    merged.push(copy);
-  }
-  return merged;
-}
+/**
+ * What running a candidate showed: `same-failure` (kept), `other-outcome`
+ * (it passed or failed another way), `invalid` (not a valid scenario),
+ * `harness-error` (its set-up failed), or `out-of-time` (the run's time
+ * limit was reached: the search stops with what it has).
+ */
+export type CandidateVerdict =
+  | "same-failure"
+  | "other-outcome"
+  | "invalid"
+  | "harness-error"
+  | "out-of-time";
 
 /** What {@link shrinkLoop} needs from the outside world. */
 export interface ShrinkDriver {
-  /** Runs a candidate once; true when it fails the way the original did. */
-  stillFails(candidate: Candidate): Promise<boolean>;
+  /** Runs a candidate once. */
+  tryCandidate(candidate: Candidate): Promise<CandidateVerdict>;
   /** Called for every tried candidate (for progress lines). */
-  onTried?(candidate: Candidate, fails: boolean, runs: number): void;
+  onTried?(candidate: Candidate, verdict: CandidateVerdict, runs: number): void;
 }
 
 /** What a shrink ended with. */
@@ -392,8 +396,8 @@ export interface ShrinkResult {
   runs: number;
   /** Labels of the reductions kept, in order. */
   steps: string[];
-  /** Whether the run budget ended the search before no candidate was left. */
-  budgetSpent: boolean;
+  /** What ended the search early, if anything: the run budget or the run's time limit. */
+  stoppedBy?: "run-budget" | "time-limit";
 }
 
 /**
@@ -415,11 +419,14 @@ export async function shrinkLoop(
   for (;;) {
     let progressed = false;
     for (const candidate of shrinkCandidates(current, origins)) {
-      if (runs >= runBudget) return { input: current, runs, steps, budgetSpent: true };
+      if (runs >= runBudget) return { input: current, runs, steps, stoppedBy: "run-budget" };
       runs++;
-      const fails = await driver.stillFails(candidate);
-      driver.onTried?.(candidate, fails, runs);
-      if (fails) {
+      const verdict = await driver.tryCandidate(candidate);
+      driver.onTried?.(candidate, verdict, runs);
+      if (verdict === "out-of-time") {
+        return { input: current, runs, steps, stoppedBy: "time-limit" };
+      }
+      if (verdict === "same-failure") {
         current = candidate.input;
         origins = candidate.origins;
         steps.push(candidate.label);
@@ -427,7 +434,7 @@ export async function shrinkLoop(
         break;
       }
     }
-    if (!progressed) return { input: current, runs, steps, budgetSpent: false };
+    if (!progressed) return { input: current, runs, steps };
   }
 }
 

@@ -22,10 +22,10 @@ import type { RunContext } from "./target.ts";
 import type { ScenarioInput } from "./scenario_schema.ts";
 import {
   type Candidate,
+  type CandidateVerdict,
   canonicalOrder,
   type FailureSignature,
   freezeScenario,
-  mergeFaults,
   sameFailure,
   shrinkLoop,
   sizeOf,
@@ -85,9 +85,11 @@ export interface ShrinkReport {
   status: "shrunk" | "not-reproduced";
   file?: string;
   replay?: string;
+  /** Runs made: the frozen plan's, then one per candidate. */
   runs: number;
   steps: string[];
-  budgetSpent: boolean;
+  /** What ended the search early, if anything. */
+  stoppedBy?: "run-budget" | "time-limit";
   from: { processes: number; faults: number };
   to?: { processes: number; faults: number };
   failure: FailureSignature;
@@ -116,32 +118,32 @@ class CandidateRunner {
     this.#options = options;
   }
 
-  /** The result of one run, or undefined when the candidate is not a valid scenario or its set-up failed. */
-  async run(input: ScenarioInput): Promise<IterationResult | undefined> {
-    const { outPath, iteration } = this.#options;
+  /** Runs a candidate once and judges it against the original failure. */
+  async judge(input: ScenarioInput, origins: readonly number[]): Promise<CandidateVerdict> {
+    const { outPath, iteration, failed } = this.#options;
     iteration.cleanup.assertRunning();
-    if (wallMs() >= iteration.deadlineMs) {
-      throw new HarnessError(
-        "The run time limit (limits.runTimeoutMs) was reached while shrinking",
-      );
-    }
+    if (wallMs() >= iteration.deadlineMs) return "out-of-time";
     let candidate: Scenario;
     try {
       candidate = parseScenario(scenarioText(input, []), outPath, outPath);
     } catch (error) {
-      if (error instanceof ScenarioError) return undefined;
+      if (error instanceof ScenarioError) return "invalid";
       throw error;
     }
+    let result: IterationResult;
     try {
-      return await runIteration(candidate, planIteration(candidate, 0), {
+      result = await runIteration(candidate, planIteration(candidate, 0), {
         ...iteration,
         run: await this.#runContextFor(candidate),
         keep: false,
       });
     } catch (error) {
-      if (error instanceof HarnessError) return undefined;
-      throw error;
+      if (!(error instanceof HarnessError)) throw error;
+      return wallMs() >= iteration.deadlineMs ? "out-of-time" : "harness-error";
     }
+    return sameFailure(signatureOf(failed), signatureOf(result, failed), origins)
+      ? "same-failure"
+      : "other-outcome";
   }
 
   async #runContextFor(candidate: Scenario): Promise<RunContext> {
@@ -161,6 +163,14 @@ class CandidateRunner {
     this.#registries.clear();
   }
 }
+
+const VERDICT_WORDS: Readonly<Record<CandidateVerdict, string>> = {
+  "same-failure": "still fails the same way, kept",
+  "other-outcome": "passes or fails otherwise",
+  "invalid": "not a valid scenario, skipped",
+  "harness-error": "its set-up failed, skipped",
+  "out-of-time": "the run's time limit was reached, stopping",
+};
 
 /** Shrinks `options.failed`; see the module doc. Interruptions propagate. */
 export async function shrinkFailure(options: ShrinkRunOptions): Promise<ShrinkReport> {
@@ -192,39 +202,33 @@ async function shrinkWith(
     processes: failed.plan.processes.length,
     faults: failed.plan.processes.reduce((n, p) => n + p.rules.length, 0),
   };
-  const failsTheSameWay = async (input: ScenarioInput, origins: readonly number[]) => {
-    const result = await runner.run(input);
-    return result !== undefined && sameFailure(original, signatureOf(result, failed), origins);
-  };
-
-  if (!await failsTheSameWay(frozen, failed.plan.processes.map((_, i) => i))) {
+  const frozenVerdict = await runner.judge(frozen, failed.plan.processes.map((_, i) => i));
+  if (frozenVerdict !== "same-failure") {
     log(
-      "shrink: the frozen plan did not fail the same way (the failure depends on timing); nothing written",
+      `shrink: the frozen plan did not fail the same way (${frozenVerdict}${
+        frozenVerdict === "other-outcome" ? ": the failure depends on timing" : ""
+      }); nothing written`,
     );
-    return {
-      status: "not-reproduced",
-      runs: 1,
-      steps: [],
-      budgetSpent: false,
-      from,
-      failure: original,
-    };
+    return { status: "not-reproduced", runs: 1, steps: [], from, failure: original };
   }
   log(`shrink: frozen plan fails the same way; reducing (at most ${options.runBudget} runs)`);
   const result = await shrinkLoop(frozen, {
-    stillFails: (candidate: Candidate) => failsTheSameWay(candidate.input, candidate.origins),
-    onTried: (candidate, fails, runs) =>
-      log(`shrink: run ${runs}: ${candidate.label}: ${fails ? "still fails, kept" : "passes"}`),
+    tryCandidate: (candidate: Candidate) => runner.judge(candidate.input, candidate.origins),
+    onTried: (candidate, verdict, runs) =>
+      log(`shrink: run ${runs}: ${candidate.label}: ${VERDICT_WORDS[verdict]}`),
   }, options.runBudget);
 
-  const final = canonicalOrder({ ...result.input, faults: mergeFaults(result.input.faults ?? []) });
+  // Written as run: per-process faults in their order (merging could reorder one process's rules).
+  const final = canonicalOrder(result.input);
   const replay = `deno task sim ${options.outPath}`;
   const text = scenarioText(final, [
     `yaml-language-server: $schema=${
       new URL("../scenarios/schema.json", import.meta.url).pathname
     }`,
     origin.replaceAll("\n", " "),
-    `Reduced in ${result.runs} run(s): ${result.steps.join("; ") || "nothing could be removed"}.`,
+    `Reduced in ${result.runs + 1} run(s) (the frozen plan, then one per candidate): ${
+      result.steps.join("; ") || "nothing could be removed"
+    }${result.stoppedBy === undefined ? "" : ` (stopped by the ${result.stoppedBy})`}.`,
     `Replay: ${replay}`,
   ]);
   await Deno.mkdir(dirOf(options.outPath), { recursive: true });
@@ -235,7 +239,7 @@ async function shrinkWith(
     replay,
     runs: result.runs + 1,
     steps: result.steps,
-    budgetSpent: result.budgetSpent,
+    ...(result.stoppedBy === undefined ? {} : { stoppedBy: result.stoppedBy }),
     from,
     to: sizeOf(result.input),
     failure: original,

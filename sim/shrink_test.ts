@@ -7,9 +7,9 @@ import { parseScenario } from "./scenario.ts";
 import type { FaultInput, ScenarioInput } from "./scenario_schema.ts";
 import { scenarioText } from "./shrink_run.ts";
 import {
+  type CandidateVerdict,
   type FailureSignature,
   freezeScenario,
-  mergeFaults,
   sameFailure,
   shrinkCandidates,
   shrinkLoop,
@@ -121,11 +121,12 @@ Deno.test("freezeScenario() writes the plan down: explicit processes, per-proces
   );
   const faults = frozen.faults ?? [];
   const of = (i: number) => faults.filter((f) => f.processes?.includes(i));
-  // Process 0: two fixed delays at the hits that fired, and the contend at hit 2 only.
+  // Process 0: two fixed delays at the hits that fired, and the contend at hit 2 only
+  // (one attempt: `attempts: 2` at `nth: 2` would hold hits 2 and 3).
   assert.deepEqual(of(0).map((f) => [f.at, f.action, f.hit]), [
     ["registry.fetch", { kind: "delay", delayMs: 11 }, { nth: 1 }],
     ["registry.fetch", { kind: "delay", delayMs: 20 }, { nth: 2 }],
-    ["lock.acquire", { kind: "contend", attempts: 2 }, { nth: 2 }],
+    ["lock.acquire", { kind: "contend", attempts: 1 }, { nth: 2 }],
   ]);
   assert.deepEqual(of(1).at(-1), {
     at: "catalog.commit",
@@ -257,30 +258,51 @@ Deno.test("shrinkLoop() keeps reductions that still fail until none does, within
     { at: "lock.acquire", action: { kind: "delay", delayMs: 9 }, processes: [2] },
   ]);
   // "Fails" while the crash fault is still there.
-  const stillFails = (c: { input: ScenarioInput }) =>
-    Promise.resolve((c.input.faults ?? []).some((f) => f.at === "catalog.commit"));
-  const done = await shrinkLoop(input, { stillFails }, 100);
-  assert.equal(done.budgetSpent, false);
+  const tryCandidate = (c: { input: ScenarioInput }) =>
+    Promise.resolve<CandidateVerdict>(
+      (c.input.faults ?? []).some((f) => f.at === "catalog.commit")
+        ? "same-failure"
+        : "other-outcome",
+    );
+  const done = await shrinkLoop(input, { tryCandidate }, 100);
+  assert.equal(done.stoppedBy, undefined);
   assert.deepEqual(sizeOf(done.input), { processes: 1, faults: 1 });
   assert.deepEqual(done.input.faults, [{ at: "catalog.commit", action: "crash", processes: [0] }]);
   assert.equal(done.input.recovery, undefined);
   assert.deepEqual(done.input.workload?.processes, [{ op: "list" }]);
-  const cut = await shrinkLoop(input, { stillFails }, 2);
-  assert.equal(cut.budgetSpent, true);
+  const cut = await shrinkLoop(input, { tryCandidate }, 2);
+  assert.equal(cut.stoppedBy, "run-budget");
   assert.equal(cut.runs, 2);
-  await assert.rejects(shrinkLoop(input, { stillFails }, -1), RangeError);
+  await assert.rejects(shrinkLoop(input, { tryCandidate }, -1), RangeError);
 });
 
-Deno.test("mergeFaults() merges faults that differ only in their process", () => {
-  assert.deepEqual(
-    mergeFaults([
-      { at: "catalog.commit", action: "crash", processes: [2] },
-      { at: "lock.acquire", action: "crash", processes: [1] },
-      { at: "catalog.commit", action: "crash", processes: [0] },
-    ]),
-    [
-      { at: "catalog.commit", action: "crash", processes: [0, 2] },
-      { at: "lock.acquire", action: "crash", processes: [1] },
-    ],
+Deno.test("shrinkLoop() skips invalid candidates and stops at the time limit with what it has", async () => {
+  const input = frozenOf([{ at: "catalog.commit", action: "crash", processes: [1] }]);
+  const verdicts: CandidateVerdict[] = ["invalid", "harness-error", "same-failure", "out-of-time"];
+  const tried: string[] = [];
+  const result = await shrinkLoop(input, {
+    tryCandidate: () => Promise.resolve(verdicts.shift() ?? "other-outcome"),
+    onTried: (c, verdict) => tried.push(`${c.label}: ${verdict}`),
+  }, 100);
+  assert.equal(result.stoppedBy, "time-limit");
+  assert.deepEqual(result.steps, ["drop process 0 (list)"]);
+  assert.deepEqual(tried, [
+    "drop process 2 (list): invalid",
+    "drop process 1 (list): harness-error",
+    "drop process 0 (list): same-failure",
+    "drop process 1 (list): out-of-time",
+  ]);
+  assert.equal(sizeOf(result.input).processes, 2);
+});
+
+Deno.test("shrinkCandidates() keeps a pause that waits on nothing when it drops a process", () => {
+  const input = frozenOf([
+    { at: "process.start", action: { kind: "pause", timeoutMs: 50 }, processes: [2] },
+  ]);
+  const dropped = shrinkCandidates(input, [0, 1, 2]).find((c) =>
+    c.label === "drop process 0 (list)"
   );
+  assert.deepEqual(dropped?.input.faults, [
+    { at: "process.start", action: { kind: "pause", timeoutMs: 50 }, processes: [1] },
+  ]);
 });

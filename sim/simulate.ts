@@ -177,10 +177,11 @@ function backendProblem(scenario: Scenario, options: SimulateOptions): string | 
 }
 
 /**
- * One iteration's result from its runs: the first failing run if any (a
- * replay that fails is a failure), else the first run, failed with class
- * `determinism` when the runs' history shapes differ and the scenario is
- * pinned (`deterministic`, the default).
+ * One iteration's result from its runs. When the scenario is pinned
+ * (`deterministic`, the default) and the runs' history shapes differ, that
+ * is the failure (class `determinism`), whether or not some run also failed:
+ * a failure that does not replay is first of all not reproducible. Otherwise
+ * the first failing run (a replay that fails is a failure), else the first run.
  */
 export function judgeRuns(
   runs: readonly IterationResult[],
@@ -189,15 +190,19 @@ export function judgeRuns(
 ): IterationResult {
   if (runs.length === 0) throw new Error("judgeRuns() needs at least one run");
   const failing = runs.find((r) => !r.passed);
-  if (failing !== undefined) return failing;
-  if (determinism === undefined || determinism.distinct === 1 || !deterministic) return runs[0];
+  if (determinism === undefined || determinism.distinct === 1 || !deterministic) {
+    return failing ?? runs[0];
+  }
+  const failed = failing === undefined || failing.failure === undefined
+    ? ""
+    : `; run ${runs.indexOf(failing) + 1} failed: ${failing.failure.reason}`;
   return {
-    ...runs[0],
+    ...(failing ?? runs[0]),
     passed: false,
     failure: {
       class: "determinism",
-      reason:
-        `${determinism.distinct} distinct history shapes over ${determinism.runs} runs of one plan; ${determinism.difference}`,
+      reason: `${determinism.distinct} distinct history shapes over ${determinism.runs} runs ` +
+        `of one plan; ${determinism.difference}${failed}`,
     },
   };
 }
@@ -256,6 +261,7 @@ export async function simulate(options: SimulateOptions): Promise<SimulateResult
   const deadlineMs = startedMs + scenario.limits.runTimeoutMs;
   let registry: Awaited<ReturnType<typeof startRegistry>> | undefined;
   let shrink: ShrinkReport | undefined;
+  let shrinkError: string | undefined;
   const determinismOf = new Map<number, DeterminismReport>();
   try {
     if (scenario.target.kind === "reference" || scenario.target.backend === "preload") {
@@ -325,15 +331,22 @@ export async function simulate(options: SimulateOptions): Promise<SimulateResult
       if (failing === undefined) {
         log("shrink: nothing to shrink, every iteration passed");
       } else {
-        shrink = await shrinkFailure({
-          scenario: sized,
-          failed: failing,
-          mutant: options.mutant,
-          runBudget: options.shrinkRuns ?? SHRINK_RUNS.default,
-          iteration: { cleanup, run, keep: false, deadlineMs },
-          outPath: `${reportDir}/shrunk.yaml`,
-          log,
-        });
+        try {
+          shrink = await shrinkFailure({
+            scenario: sized,
+            failed: failing,
+            mutant: options.mutant,
+            runBudget: options.shrinkRuns ?? SHRINK_RUNS.default,
+            iteration: { cleanup, run, keep: false, deadlineMs },
+            outPath: `${reportDir}/shrunk.yaml`,
+            log,
+          });
+        } catch (error) {
+          // The iterations' verdict stands; only an interruption ends the run here.
+          if (error instanceof Interrupted || !(error instanceof Error)) throw error;
+          shrinkError = `${error.name}: ${error.message}`;
+          log(`shrink: failed: ${shrinkError}`);
+        }
       }
     }
   } catch (error) {
@@ -389,6 +402,7 @@ export async function simulate(options: SimulateOptions): Promise<SimulateResult
     invariants: summary,
     ...(sweep === undefined ? {} : { sweep }),
     ...(shrink === undefined ? {} : { shrink }),
+    ...(shrinkError === undefined ? {} : { shrinkError }),
     durationMs: Math.round(wallMs() - startedMs),
   };
   try {
@@ -402,6 +416,7 @@ export async function simulate(options: SimulateOptions): Promise<SimulateResult
         results.map((r) => [r.iteration, replayCommand(sized, replayOf(r.iteration))]),
       ),
       notes: Object.fromEntries(results.map((r) => [r.iteration, iterationNotes(r)])),
+      ...(harnessError === undefined ? {} : { harnessError }),
     });
     json.report = written.length > 0 ? reportDir : undefined;
   } catch (error) {
@@ -420,7 +435,7 @@ export async function simulate(options: SimulateOptions): Promise<SimulateResult
   if (shrink?.status === "shrunk" && shrink.to !== undefined) {
     log(
       `shrunk: ${shrink.from.processes} process(es) and ${shrink.from.faults} fault rule(s) -> ${shrink.to.processes} and ${shrink.to.faults} in ${shrink.runs} run(s)${
-        shrink.budgetSpent ? " (run budget spent)" : ""
+        shrink.stoppedBy === undefined ? "" : ` (stopped by the ${shrink.stoppedBy})`
       }: ${shrink.file}`,
     );
     log(`replay the shrunk scenario with: ${shrink.replay}`);

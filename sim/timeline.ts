@@ -31,6 +31,8 @@ export interface TimelineMeta {
   replays: Record<number, string>;
   /** Notes per iteration number (see `iterationNotes()`). */
   notes: Record<number, string[]>;
+  /** Why the run ended early (a harness error or an interruption), if it did. */
+  harnessError?: string;
 }
 
 /** One op as the page shows it; times in ms from the iteration's first invoke. */
@@ -315,6 +317,7 @@ const SCRIPT = `
 export function renderTimeline(data: TimelineData): string {
   const m = data.meta;
   const failed = data.iterations.filter((i) => !i.passed).length;
+  const verdict = m.exitCode === 0 ? "pass" : "fail";
   const title = `${m.scenario} (seed ${m.seed}${
     m.mutant === undefined ? "" : `, mutant ${m.mutant}`
   })`;
@@ -327,9 +330,13 @@ export function renderTimeline(data: TimelineData): string {
 </head>
 <body>
 <h1>${escapeHtml(title)}</h1>
-<p class="${failed === 0 ? "pass" : "fail"}">${escapeHtml(m.file)}: ${
+<p class="${verdict}">${escapeHtml(m.file)}: ${
     data.iterations.length - failed
-  }/${data.iterations.length} iteration(s) passed, exit ${m.exitCode}</p>
+  }/${data.iterations.length} iteration(s) passed, exit ${m.exitCode}</p>${
+    m.harnessError === undefined
+      ? ""
+      : `\n<p class="fail">The run ended early: ${escapeHtml(m.harnessError)}</p>`
+  }
 <noscript>This page draws its timelines with JavaScript; the same data is in history.json and verdicts.json.</noscript>
 <main id="iterations"></main>
 <script type="application/json" id="swamp-sim-data">${scriptSafeJson(data)}</script>

@@ -101,3 +101,12 @@ Deno.test("renderTimeline() embeds the data so that no text of a target can end 
   assert.deepEqual(JSON.parse(embedded[1]), data);
   assert.equal(scriptSafeJson("<\u2028"), '"\\u003c\\u2028"');
 });
+
+Deno.test("renderTimeline() marks a run that ended early as failed, whatever its iterations did", () => {
+  const html = renderTimeline(timelineData({ ...META, exitCode: 4, harnessError: "boom <x>" }, []));
+  assert.ok(html.includes('<p class="fail">scenarios/s.yaml: 0/0 iteration(s) passed, exit 4</p>'));
+  assert.ok(html.includes('<p class="fail">The run ended early: boom &lt;x&gt;</p>'));
+  assert.ok(
+    renderTimeline(timelineData({ ...META, exitCode: 0 }, [])).includes('<p class="pass">'),
+  );
+});

@@ -1,52 +1,55 @@
 /**
  * A bounded `contend` under strace: lock attempts 1..k of one process find
- * the lock really held, attempt k+1 finds it free, whichever thread of the
- * target opens it.
+ * the lock really held, attempt k+1 finds it free (unless another process
+ * took it meanwhile), whichever thread of the target opens it.
  *
  * strace cannot count the attempts itself (`when=` counts per thread, and
  * Deno opens the lock from a pool of threads), so the count is kept here:
  *
- * 1. Before the process starts, the lock file is taken the way a contender
- *    takes it (`O_CREAT|O_EXCL`, waiting while another process holds it).
- * 2. strace stops the process after every lock `openat` (`signal=SIGSTOP`:
- *    the syscall runs, then every thread stops before the result reaches
- *    JavaScript). The trace file shows the attempt, then the stop.
- * 3. At each stop the attempt is counted; once the k-th has failed, the lock
- *    file is removed; then SIGCONT resumes the process. Nothing of the
- *    target runs between an attempt and that decision, so the outcome does
+ * 1. Right before the process starts, the lock file is taken the way a
+ *    contender takes it (`O_CREAT|O_EXCL`). If it already exists, another
+ *    process (or a crashed one) holds it: the attempts then meet that real
+ *    holder, and nothing is taken or removed here.
+ * 2. strace stops the process after every open of the lock path
+ *    (`signal=SIGSTOP`: the syscall runs, then every thread stops before the
+ *    result reaches JavaScript). The trace file shows the open, then the stop.
+ * 3. At each stop after an `O_EXCL` open the attempt is counted; once the
+ *    k-th has returned, the lock file taken in step 1 is removed; then
+ *    SIGCONT resumes the process (after any open of the path, so a target
+ *    that also opens the lock file otherwise is not left stopped). Nothing of
+ *    the target runs between an attempt and that decision, so the count does
  *    not depend on timing.
  * 4. When the process ended, a lock file still held is removed.
  *
  * Other processes of the repo see the lock held for as long as it is, as
  * with a real holder. A SIGCONT is sent only after the stop is in the trace:
  * one sent while the kernel is still delivering the SIGSTOP would be lost and
- * leave the process stopped.
+ * leave the process stopped. Should following the trace fail, every process
+ * seen in it is sent SIGCONT every {@link DEGRADED_RESUME_MS} until the run
+ * ends, and the failure is thrown then.
  *
  * @example
  * ```ts
  * const { argv, plan } = buildStraceCommand(target, rules, context);
- * const result = await runWithHeldLock(plan, () => runCommand(argv), { acquireTimeoutMs: 10_000 });
+ * const result = await runWithHeldLock(plan, () => runCommand(argv));
  * ```
  *
  * @module
  */
 
 import type { StracePlan } from "./command.ts";
-import { isLockAttempt, parseTraceLine } from "./parse.ts";
+import { isLockAttempt, isLockOpen, parseTraceLine } from "./parse.ts";
 
 /** How often the trace file is read while the process runs. */
 export const TRACE_POLL_MS = 2;
 
-/** How often taking the lock is retried while another process holds it. */
-export const ACQUIRE_POLL_MS = 5;
+/** How often every traced process is resumed once following the trace failed. */
+export const DEGRADED_RESUME_MS = 10;
 
-/** What {@link runWithHeldLock} needs besides the plan. */
-export interface HeldLockOptions {
-  /** Longest wait for the lock before the process starts (another process may hold it). */
-  acquireTimeoutMs: number;
-}
+/** Bytes read from the trace file at a time. */
+const READ_CHUNK_BYTES = 64 * 1024;
 
-/** The lock could not be taken, or the trace could not be followed. */
+/** The trace could not be followed. */
 export class HeldLockError extends Error {
   constructor(message: string) {
     super(message);
@@ -54,60 +57,69 @@ export class HeldLockError extends Error {
   }
 }
 
-/** What one read of the trace showed: the number of attempts seen and the threads stopped after one. */
+/** One stop of the process after an open of the lock path. */
+export interface LockStop {
+  tid: number;
+  /** The lock attempt's number, when the open was an attempt (`O_EXCL`). */
+  attempt?: number;
+}
+
+/** What one read of the trace showed: the attempts so far and the stops it completed. */
 export interface TraceProgress {
   attempts: number;
-  /** One entry per stop that follows an attempt: the attempt's number and its thread. */
-  stops: Array<{ attempt: number; tid: number }>;
+  stops: LockStop[];
 }
 
 /**
  * Follows a trace line by line (pure apart from its own state): counts the
- * lock attempts of `lockPath` and reports each "stopped by SIGSTOP" of the
- * thread that made the attempt.
+ * lock attempts on `lockPath` and reports each "stopped by SIGSTOP" of a
+ * thread that has just opened the lock path.
  */
 export class TraceFollower {
   readonly #lockPath: string;
   #rest = "";
   #attempts = 0;
-  /** Threads inside an unfinished lock attempt. */
-  readonly #open = new Set<number>();
-  /** Threads whose attempt has returned and whose stop is not yet seen, with the attempt's number. */
-  readonly #awaitingStop = new Map<number, number>();
+  /** Threads inside an unfinished open of the lock path, and whether it is an attempt. */
+  readonly #open = new Map<number, boolean>();
+  /** Threads whose open has returned and whose stop is not yet seen. */
+  readonly #awaitingStop = new Map<number, LockStop>();
 
   constructor(lockPath: string) {
     this.#lockPath = lockPath;
   }
 
-  /** Feeds the next chunk of trace text; returns the attempts so far and the stops it completed. */
+  /** Feeds the next chunk of trace text. */
   feed(chunk: string): TraceProgress {
     const text = this.#rest + chunk;
     const end = text.lastIndexOf("\n");
     this.#rest = end < 0 ? text : text.slice(end + 1);
-    const stops: TraceProgress["stops"] = [];
+    const stops: LockStop[] = [];
     if (end < 0) return { attempts: this.#attempts, stops };
     for (const raw of text.slice(0, end).split("\n")) {
       const line = parseTraceLine(raw);
       if (line === undefined) continue;
-      if (line.kind === "call" && isLockAttempt(line.name, line.rest, this.#lockPath)) {
-        if (line.unfinished) this.#open.add(line.tid);
-        else this.#returned(line.tid);
-      } else if (line.kind === "resumed" && this.#open.delete(line.tid)) {
-        this.#returned(line.tid);
+      if (line.kind === "call" && isLockOpen(line.name, line.rest, this.#lockPath)) {
+        const attempt = isLockAttempt(line.name, line.rest, this.#lockPath);
+        if (line.unfinished) this.#open.set(line.tid, attempt);
+        else this.#returned(line.tid, attempt);
+      } else if (line.kind === "resumed" && this.#open.has(line.tid)) {
+        const attempt = this.#open.get(line.tid) === true;
+        this.#open.delete(line.tid);
+        this.#returned(line.tid, attempt);
       } else if (line.kind === "other" && line.body === "--- stopped by SIGSTOP ---") {
-        const attempt = this.#awaitingStop.get(line.tid);
-        if (attempt !== undefined) {
+        const stop = this.#awaitingStop.get(line.tid);
+        if (stop !== undefined) {
           this.#awaitingStop.delete(line.tid);
-          stops.push({ attempt, tid: line.tid });
+          stops.push(stop);
         }
       }
     }
     return { attempts: this.#attempts, stops };
   }
 
-  #returned(tid: number): void {
-    this.#attempts++;
-    this.#awaitingStop.set(tid, this.#attempts);
+  #returned(tid: number, attempt: boolean): void {
+    if (attempt) this.#attempts++;
+    this.#awaitingStop.set(tid, attempt ? { tid, attempt: this.#attempts } : { tid });
   }
 }
 
@@ -119,24 +131,16 @@ function parentDir(path: string): string {
   return path.slice(0, path.lastIndexOf("/")) || "/";
 }
 
-/** Takes the lock file as a contender does, waiting while another process holds it. */
-async function takeLock(lockPath: string, timeoutMs: number): Promise<void> {
+/** Takes the lock file as a contender does; false when another process holds it. */
+async function tryTakeLock(lockPath: string): Promise<boolean> {
   await Deno.mkdir(parentDir(lockPath), { recursive: true });
-  const deadline = performance.now() + timeoutMs;
-  for (;;) {
-    try {
-      const file = await Deno.open(lockPath, { createNew: true, write: true });
-      file.close();
-      return;
-    } catch (error) {
-      if (!(error instanceof Deno.errors.AlreadyExists)) throw error;
-    }
-    if (performance.now() >= deadline) {
-      throw new HeldLockError(
-        `Cannot hold "${lockPath}" for a contend rule: another process held it for ${timeoutMs} ms`,
-      );
-    }
-    await sleep(ACQUIRE_POLL_MS);
+  try {
+    const file = await Deno.open(lockPath, { createNew: true, write: true });
+    file.close();
+    return true;
+  } catch (error) {
+    if (error instanceof Deno.errors.AlreadyExists) return false;
+    throw error;
   }
 }
 
@@ -157,9 +161,7 @@ function processOf(tid: number): number | undefined {
   }
 }
 
-function resume(tid: number): void {
-  const pid = processOf(tid);
-  if (pid === undefined) return;
+function resume(pid: number): void {
   try {
     Deno.kill(pid, "SIGCONT");
   } catch {
@@ -167,14 +169,38 @@ function resume(tid: number): void {
   }
 }
 
-/** Reads what the trace file gained since `offset` (bytes); nothing while it does not exist. */
-async function readFrom(path: string, offset: number): Promise<Uint8Array> {
-  try {
-    const bytes = await Deno.readFile(path);
-    return bytes.subarray(offset);
-  } catch (error) {
-    if (error instanceof Deno.errors.NotFound) return new Uint8Array();
-    throw error;
+/** Reads a growing trace file from where the last read stopped. */
+class TraceReader {
+  readonly #path: string;
+  #file: Deno.FsFile | undefined;
+  readonly #buffer = new Uint8Array(READ_CHUNK_BYTES);
+  readonly #decoder = new TextDecoder();
+
+  constructor(path: string) {
+    this.#path = path;
+  }
+
+  /** The text appended since the last call ("" while the file does not exist yet). */
+  async next(): Promise<string> {
+    if (this.#file === undefined) {
+      try {
+        this.#file = await Deno.open(this.#path, { read: true });
+      } catch (error) {
+        if (error instanceof Deno.errors.NotFound) return "";
+        throw error;
+      }
+    }
+    let text = "";
+    for (;;) {
+      const n = await this.#file.read(this.#buffer);
+      if (n === null || n === 0) return text;
+      text += this.#decoder.decode(this.#buffer.subarray(0, n), { stream: true });
+    }
+  }
+
+  close(): void {
+    this.#file?.close();
+    this.#file = undefined;
   }
 }
 
@@ -182,28 +208,23 @@ async function readFrom(path: string, offset: number): Promise<Uint8Array> {
  * Runs `run` (which spawns the strace command of `plan` and waits for it)
  * with the lock held for the plan's first `heldLockAttempts` attempts, and
  * resumes every stop. Without a bounded contend in the plan it just runs.
- * The lock file is removed on every path out; a failure to follow the trace
- * is thrown after the process ended.
+ * A lock file taken here is removed on every path out; a failure to follow
+ * the trace is thrown once the process ended.
  */
-export async function runWithHeldLock<T>(
-  plan: StracePlan,
-  run: () => Promise<T>,
-  options: HeldLockOptions,
-): Promise<T> {
+export async function runWithHeldLock<T>(plan: StracePlan, run: () => Promise<T>): Promise<T> {
   const heldAttempts = plan.heldLockAttempts;
   if (heldAttempts === undefined) return await run();
   if (!(Number.isInteger(heldAttempts) && heldAttempts >= 1)) {
     throw new RangeError(`runWithHeldLock() needs heldLockAttempts >= 1, got ${heldAttempts}`);
   }
-  await takeLock(plan.lockPath, options.acquireTimeoutMs);
-  let held = true;
+  let held = await tryTakeLock(plan.lockPath);
   const release = async () => {
     if (!held) return;
-    held = false;
     await dropLock(plan.lockPath);
+    held = false;
   };
   let settled = false;
-  const running = run();
+  const running = Promise.resolve().then(run);
   const watched = running.then(
     () => {
       settled = true;
@@ -212,30 +233,40 @@ export async function runWithHeldLock<T>(
       settled = true;
     },
   );
-  let followError: unknown;
+  const seen = new Set<number>();
+  const reader = new TraceReader(plan.tracePath);
+  let followError: Error | undefined;
   try {
     const follower = new TraceFollower(plan.lockPath);
-    const decoder = new TextDecoder();
-    let offset = 0;
     while (!settled) {
-      const chunk = await readFrom(plan.tracePath, offset);
-      offset += chunk.length;
-      const { stops } = follower.feed(decoder.decode(chunk, { stream: true }));
-      for (const stop of stops) {
-        if (stop.attempt >= heldAttempts) await release();
-        resume(stop.tid);
+      const chunk = await reader.next();
+      for (const stop of follower.feed(chunk).stops) {
+        const pid = processOf(stop.tid);
+        if (pid !== undefined) seen.add(pid);
+        try {
+          if (stop.attempt !== undefined && stop.attempt >= heldAttempts) await release();
+        } finally {
+          if (pid !== undefined) resume(pid);
+        }
       }
-      if (chunk.length === 0) await sleep(TRACE_POLL_MS);
+      if (chunk === "") await sleep(TRACE_POLL_MS);
     }
   } catch (error) {
-    followError = error;
+    followError = error instanceof Error ? error : new Error(String(error));
+    while (!settled) {
+      seen.forEach(resume);
+      await sleep(DEGRADED_RESUME_MS);
+    }
   } finally {
-    await release();
+    reader.close();
+    await release().catch((error) => {
+      followError ??= error instanceof Error ? error : new Error(String(error));
+    });
   }
   await watched;
   if (followError !== undefined) {
     throw new HeldLockError(
-      `Cannot follow the trace "${plan.tracePath}": ${(followError as Error).message}`,
+      `Cannot follow the trace "${plan.tracePath}": ${followError.message}`,
     );
   }
   return await running;

@@ -8,7 +8,7 @@ const LOCK = "/r/extensions/models/upstream_extensions.json.lock";
 const OPEN = `openat(AT_FDCWD</w>, "${LOCK}", O_WRONLY|O_CREAT|O_EXCL|O_CLOEXEC, 0666)`;
 const STOPPED = "--- stopped by SIGSTOP ---";
 
-Deno.test("TraceFollower counts lock attempts and reports the attempting thread's stop", () => {
+Deno.test("TraceFollower counts lock attempts and reports the stop after every open of the lock", () => {
   const follower = new TraceFollower(LOCK);
   const trace = [
     `21 10.000000 ${OPEN} = -1 EEXIST (File exists) <0.000020>`,
@@ -16,7 +16,9 @@ Deno.test("TraceFollower counts lock attempts and reports the attempting thread'
     `20 10.000150 ${STOPPED}`, // another thread of the group stops first
     `21 10.000200 ${STOPPED}`,
     `22 10.100000 openat(AT_FDCWD</w>, "/r/other", O_RDONLY|O_CLOEXEC) = 5 <0.000010>`,
-    `22 10.100050 ${STOPPED}`, // not after a lock attempt
+    `22 10.100050 ${STOPPED}`, // not after an open of the lock
+    `24 10.150000 openat(AT_FDCWD</w>, "${LOCK}", O_RDONLY|O_CLOEXEC) = 6 <0.000010>`,
+    `24 10.150050 ${STOPPED}`, // an open of the lock that is no attempt: resumed, not counted
     `23 10.200000 ${OPEN.slice(0, -1)} <unfinished ...>`,
     `20 10.200010 futex(0x1, FUTEX_WAKE_PRIVATE, 1) = 0 <0.000001>`,
     `23 10.200100 <... openat resumed>) = 24<${LOCK}> <0.000030>`,
@@ -33,7 +35,7 @@ Deno.test("TraceFollower counts lock attempts and reports the attempting thread'
     attempts = progress.attempts;
   }
   assert.equal(attempts, 2);
-  assert.deepEqual(stops, [{ attempt: 1, tid: 21 }, { attempt: 2, tid: 23 }]);
+  assert.deepEqual(stops, [{ tid: 21, attempt: 1 }, { tid: 24 }, { tid: 23, attempt: 2 }]);
 });
 
 async function tempPlan(attempts: number | undefined) {
@@ -54,7 +56,7 @@ Deno.test("runWithHeldLock() without a bounded contend runs as is and leaves the
   try {
     const seen = await runWithHeldLock(plan, async () => {
       return await Deno.stat(plan.lockPath).then(() => "held", () => "free");
-    }, { acquireTimeoutMs: 100 });
+    });
     assert.equal(seen, "free");
   } finally {
     await Deno.remove(dir, { recursive: true });
@@ -69,38 +71,53 @@ Deno.test("runWithHeldLock() holds the lock while the process runs and removes i
       runWithHeldLock(plan, async () => {
         seen = await Deno.stat(plan.lockPath).then(() => "held", () => "free");
         throw new Error("target could not start");
-      }, { acquireTimeoutMs: 100 }),
+      }),
       /target could not start/,
     );
     assert.equal(seen, "held");
+    await assert.rejects(Deno.stat(plan.lockPath), Deno.errors.NotFound);
+    // A run that throws before returning a promise releases it too.
+    await assert.rejects(
+      runWithHeldLock(plan, (): Promise<never> => {
+        throw new Error("sync");
+      }),
+      /sync/,
+    );
     await assert.rejects(Deno.stat(plan.lockPath), Deno.errors.NotFound);
   } finally {
     await Deno.remove(dir, { recursive: true });
   }
 });
 
-Deno.test("runWithHeldLock() waits for another holder, then gives up without running", async () => {
+Deno.test("runWithHeldLock() runs at once against another holder's lock and leaves it alone", async () => {
   const { dir, plan } = await tempPlan(3);
   try {
     await Deno.mkdir(plan.lockPath.slice(0, plan.lockPath.lastIndexOf("/")), { recursive: true });
-    await Deno.writeTextFile(plan.lockPath, "");
-    let ran = false;
-    const startMs = performance.now();
+    await Deno.writeTextFile(plan.lockPath, "held by p0");
+    const result = await runWithHeldLock(plan, () => Promise.resolve("ran"));
+    assert.equal(result, "ran");
+    assert.equal(await Deno.readTextFile(plan.lockPath), "held by p0");
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("runWithHeldLock() throws once the run ended when the trace cannot be followed", async () => {
+  const { dir, plan } = await tempPlan(3);
+  try {
+    await Deno.mkdir(plan.tracePath); // a dir: reading it fails
+    let ended = false;
     await assert.rejects(
-      runWithHeldLock(plan, () => {
-        ran = true;
-        return Promise.resolve();
-      }, { acquireTimeoutMs: 60 }),
+      runWithHeldLock(plan, async () => {
+        await new Promise((resolve) => setTimeout(resolve, 50));
+        ended = true;
+      }),
       (error) =>
-        error instanceof HeldLockError && /another process held it for 60 ms/.test(error.message),
+        error instanceof HeldLockError &&
+        /Cannot follow the trace ".*trace\.txt"/.test(error.message),
     );
-    assert.ok(performance.now() - startMs >= 60, "it waited");
-    assert.equal(ran, false);
-    assert.equal(
-      await Deno.readTextFile(plan.lockPath),
-      "",
-      "the other holder's lock is untouched",
-    );
+    assert.ok(ended, "the run was awaited before the error");
+    await assert.rejects(Deno.stat(plan.lockPath), Deno.errors.NotFound);
   } finally {
     await Deno.remove(dir, { recursive: true });
   }

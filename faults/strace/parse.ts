@@ -63,10 +63,14 @@ export function parseTraceLine(line: string): TraceLine | undefined {
   };
 }
 
+/** Whether a syscall with these arguments opens the file at `lockPath` (any flags). */
+export function isLockOpen(name: string, args: string, lockPath: string): boolean {
+  return (name === "openat" || name === "open") && args.includes(`"${lockPath}"`);
+}
+
 /** Whether a syscall with these arguments is an attempt to take the lock at `lockPath` (`O_EXCL` open). */
 export function isLockAttempt(name: string, args: string, lockPath: string): boolean {
-  return (name === "openat" || name === "open") && args.includes(`"${lockPath}"`) &&
-    args.includes("O_EXCL");
+  return isLockOpen(name, args, lockPath) && args.includes("O_EXCL");
 }
 
 function parseOutcome(record: SyscallRecord, rest: string): void {

@@ -37,7 +37,6 @@ async function runUnderStrace(ws: ReferenceWorkspace, rules: ShimRule[], ...args
   const result = await runWithHeldLock(
     command.plan,
     () => runCommand(command.argv, { env: ws.env }),
-    { acquireTimeoutMs: 5_000 },
   );
   return { ...result, events: await readStraceEvents(command.plan, 0) };
 }
@@ -156,6 +155,31 @@ for (
     }
   });
 }
+
+Deno.test("strace backend: a bounded contend meets a stale lock as it is, and leaves it", async () => {
+  const ws = await openReferenceWorkspace();
+  try {
+    const lock = `${ws.repo}/${REPO_PATHS.lock}`;
+    await Deno.mkdir(lock.slice(0, lock.lastIndexOf("/")), { recursive: true });
+    await Deno.writeTextFile(lock, "");
+    const run = await runUnderStrace(
+      ws,
+      [testRule({ at: "lock.acquire", when: "before", action: { kind: "contend", attempts: 2 } })],
+      "extension",
+      "pull",
+      ALPHA,
+    );
+    assert.equal(run.code, 1);
+    assert.match(run.stderr, /Could not acquire lock on upstream_extensions\.json/);
+    assert.equal(
+      run.events.filter((e) => e.point === "lock.acquire" && e.phase === "before").length,
+      10,
+    );
+    assert.equal(await readIfExists(lock), "", "the stale lock is still there");
+  } finally {
+    await ws.close();
+  }
+});
 
 Deno.test("strace backend: contend from a later attempt is refused before anything runs", async () => {
   const ws = await openReferenceWorkspace();

@@ -59,7 +59,6 @@ import type { ActionKind, ErrorCode, Phase, Point } from "../vocabulary.ts";
 /** The file a supported rule's syscall touches. */
 export type StraceFile = "lock" | "lockfile" | "wal";
 
-/** How strace tampers with the syscall. */
 /**
  * How strace tampers with the syscall. `stop` is `signal=SIGSTOP` on every
  * hit: the syscall runs, then the process stops until the simulator decides

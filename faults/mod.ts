@@ -7,7 +7,7 @@
  *   then {@link readEventLog} its `eventsPath`.
  * - strace (any command): {@link buildStraceCommand} (throws
  *   {@link UnsupportedRuleError} before anything runs), spawn its argv inside
- *   {@link runWithHeldLock} (which holds the lock for a bounded contend and
+ *   {@link followTrace} (which holds the lock for a bounded contend and
  *   resumes the process's stops), then {@link readStraceEvents} with its plan.
  *
  * @module
@@ -32,7 +32,7 @@ export {
   type StraceContext,
   type StracePlan,
 } from "./strace/command.ts";
-export { HeldLockError, runWithHeldLock } from "./strace/held_lock.ts";
+export { followTrace, TraceFollowError } from "./strace/follow.ts";
 export { parseStraceTrace, readStraceEvents } from "./strace/parse.ts";
 export {
   renderStraceTable,

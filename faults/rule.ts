@@ -50,6 +50,24 @@ export function eventMarkerPath(controlDir: string, process: number, e: Publishe
   return `${controlDir}/event-${process}-${e.point}-${e.phase}-${e.hit}`;
 }
 
+/** The marker file the runner leaves once process `process` exited, for pauses waiting on it. */
+export function exitMarkerPath(controlDir: string, process: number): string {
+  return `${controlDir}/exited-${process}`;
+}
+
+/**
+ * Whether a pause may end: every process in `untilExitOf` has exited and
+ * every event in `untilEvents` was announced (their marker files exist).
+ */
+export function pauseReleased(
+  controlDir: string,
+  pause: { untilExitOf: readonly number[]; untilEvents?: readonly EventRef[] },
+  exists: (path: string) => boolean,
+): boolean {
+  return pause.untilExitOf.every((p) => exists(exitMarkerPath(controlDir, p))) &&
+    (pause.untilEvents ?? []).every((e) => exists(eventMarkerPath(controlDir, e.process, e)));
+}
+
 /** An action as a scenario declares it. */
 export type Action =
   | { kind: "delay"; delayMs: number }

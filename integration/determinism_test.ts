@@ -17,6 +17,7 @@ const PINNED = [
   "rm-races-update.yaml",
   "pull-two-versions-race.yaml",
   "lock-contend-absorbed-strace.yaml",
+  "lock-budget-edge-strace.yaml",
 ];
 
 for (const name of PINNED) {

@@ -9,10 +9,17 @@
 import type { FaultEvent } from "../faults/event.ts";
 import { readEventLog } from "../faults/event.ts";
 import { writeShimConfig } from "../faults/preload/command.ts";
-import { type PublishedEvent, SHIM_CONFIG_FORMAT, type ShimRule } from "../faults/rule.ts";
+import {
+  eventMarkerPath,
+  exitMarkerPath as exitMarkerPathIn,
+  type PublishedEvent,
+  SHIM_CONFIG_FORMAT,
+  type ShimRule,
+} from "../faults/rule.ts";
 import { buildStraceCommand, planStrace, type StraceContext } from "../faults/strace/command.ts";
-import { runWithHeldLock } from "../faults/strace/held_lock.ts";
+import { followTrace } from "../faults/strace/follow.ts";
 import { readStraceEvents } from "../faults/strace/parse.ts";
+import { holdStart } from "./start_gate.ts";
 import type { OpKind } from "../faults/vocabulary.ts";
 import type { ResolvedTarget } from "./scenario.ts";
 import type { ShimUse } from "./target.ts";
@@ -24,7 +31,7 @@ export interface PreparedShim {
   /**
    * Runs the process (`run` spawns it and waits) with whatever the shim does
    * around it: a bounded contend under strace holds the lock and resumes the
-   * process's stops (`faults/strace/held_lock.ts`); otherwise just `run()`.
+   * process's stops (`faults/strace/follow.ts`); otherwise just `run()`.
    */
   around<T>(run: () => Promise<T>): Promise<T>;
   /** Reads the process's events once it exited. */
@@ -40,6 +47,8 @@ export interface ShimRequest {
   rules: ShimRule[];
   /** Points this process announces for other processes' pauses. */
   publish: PublishedEvent[];
+  /** Whether the run is being interrupted (a held start stops waiting). */
+  interrupted: () => boolean;
 }
 
 function runAsIs<T>(run: () => Promise<T>): Promise<T> {
@@ -95,22 +104,40 @@ export async function prepareShim(
       };
     }
     case "strace": {
-      if (request.publish.length > 0) {
-        throw new Error("prepareShim(): the strace backend cannot announce events");
-      }
       const context = straceContext(target, ws.repoDir, `${ws.controlDir}/${request.key}.strace`);
       const plan = planStrace(request.rules, context);
+      const startPause = plan.startPause;
+      let startEvent: FaultEvent | undefined;
+      const publish = request.publish.length === 0 ? undefined : {
+        process: request.process,
+        publish: request.publish,
+        markerPath: (e: PublishedEvent) => eventMarkerPath(ws.controlDir, request.process, e),
+      };
       return {
         use: {
           backend: "strace",
           wrap: (argv) => buildStraceCommand(argv, request.rules, context).argv,
         },
-        around: (run) => runWithHeldLock(plan, run),
-        readEvents: async () => ({
-          events: await readStraceEvents(plan, request.process),
-          truncated: 0,
-          capped: false,
-        }),
+        around: async (run) => {
+          if (startPause !== undefined) {
+            startEvent = await holdStart(
+              ws.controlDir,
+              request.process,
+              startPause,
+              request.interrupted,
+            );
+          }
+          return await followTrace(plan, run, publish);
+        },
+        readEvents: async () => {
+          const events = await readStraceEvents(plan, request.process);
+          const all = startEvent === undefined ? events : [startEvent, ...events];
+          return {
+            events: all.map((e, i) => ({ ...e, seq: i + 1 })),
+            truncated: 0,
+            capped: false,
+          };
+        },
       };
     }
   }
@@ -118,5 +145,5 @@ export async function prepareShim(
 
 /** The file a finished process drops so that pauses waiting on its exit resume. */
 export function exitMarkerPath(ws: Workspace, process: number): string {
-  return `${ws.controlDir}/exited-${process}`;
+  return exitMarkerPathIn(ws.controlDir, process);
 }

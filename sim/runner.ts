@@ -10,7 +10,7 @@
  */
 
 import type { OpKind } from "../faults/vocabulary.ts";
-import { HeldLockError } from "../faults/strace/held_lock.ts";
+import { TraceFollowError } from "../faults/strace/follow.ts";
 import { exitMarkerPath, prepareShim } from "./backend.ts";
 import type { Cleanup } from "./cleanup.ts";
 import type { History, HistoryOp, HistoryOpSpec, HistoryPhase } from "./history.ts";
@@ -161,6 +161,7 @@ async function iterate(
         op: p.op.op as OpKind,
         rules: p.rules,
         publish: p.publish,
+        interrupted: () => options.cleanup.interrupted !== undefined,
       })
     ),
   );
@@ -172,7 +173,7 @@ async function iterate(
     const spec = spawnSpec(scenario.target, ws, options.run, argv, shim.use);
     const result = await shim.around(() => runProcess(options.cleanup, spec, timeoutFor()))
       .catch((error) => {
-        if (error instanceof HeldLockError) throw new HarnessError(error.message);
+        if (error instanceof TraceFollowError) throw new HarnessError(error.message);
         throw error;
       });
     await Deno.writeTextFile(exitMarkerPath(ws, p.index), "");

@@ -18,7 +18,11 @@ import {
   visit,
 } from "yaml";
 import type { z } from "zod";
-import { straceMapping, UnsupportedRuleError } from "../faults/strace/support.ts";
+import {
+  straceCannotAnnounce,
+  straceMapping,
+  UnsupportedRuleError,
+} from "../faults/strace/support.ts";
 import {
   type Action,
   actionProblem,
@@ -677,6 +681,12 @@ function straceProblem(
   const hit: ShimHit = "probability" in fault.hit ? { ...fault.hit, seed: 0 } : fault.hit;
   try {
     straceMapping({ id: fault.id, at: fault.at, when: fault.when, action, hit });
+    if (action.kind === "pause") {
+      for (const e of action.untilEvents ?? []) {
+        const problem = straceCannotAnnounce({ point: e.point, phase: e.phase });
+        if (problem !== undefined) return `the strace backend cannot express it: ${problem}`;
+      }
+    }
     return undefined;
   } catch (error) {
     if (error instanceof UnsupportedRuleError) {

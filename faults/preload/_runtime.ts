@@ -10,7 +10,13 @@
 
 import type { FaultEvent } from "../event.ts";
 import { delayFor, hitFires } from "../hit.ts";
-import { eventMarkerPath, type EventRef, type ShimConfig, type ShimRule } from "../rule.ts";
+import {
+  eventMarkerPath,
+  type EventRef,
+  pauseReleased,
+  type ShimConfig,
+  type ShimRule,
+} from "../rule.ts";
 import { type ErrorCode, LIMITS, type Phase, type Point } from "../vocabulary.ts";
 
 /** The runtime services the shim uses, all taken before any patch is installed. */
@@ -316,9 +322,7 @@ export class ShimRuntime {
   }
 
   #released(pause: Extract<Decision, { kind: "pause" }>): boolean {
-    const dir = this.#config.controlDir;
-    return pause.untilExitOf.every((p) => this.#io.exists(`${dir}/exited-${p}`)) &&
-      pause.untilEvents.every((e) => this.#io.exists(eventMarkerPath(dir, e.process, e)));
+    return pauseReleased(this.#config.controlDir, pause, (path) => this.#io.exists(path));
   }
 
   #logPause(fields: EventFields, startMs: number, released: boolean): void {

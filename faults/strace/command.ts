@@ -69,9 +69,14 @@ export interface StracePlan {
   /**
    * Lock attempts a bounded `contend` makes fail by holding the real lock
    * file (attempts 1..k), or undefined: the process must then be run through
-   * `runWithHeldLock()` (`held_lock.ts`), which also resumes its stops.
+   * `followTrace()` (`follow.ts`), which also resumes its stops.
    */
   heldLockAttempts?: number;
+  /**
+   * A pause at `process.start`: no strace argument; the simulator holds the
+   * spawn until its conditions hold (`file: "spawn"` in the table).
+   */
+  startPause?: ShimRule;
 }
 
 /** A ready strace command. */
@@ -105,7 +110,7 @@ function injectExpression({ rule, mapping }: PlannedRule): string {
       parts.push("signal=SIGKILL");
       break;
     case "stop":
-      // Every hit stops; the simulator counts the attempts (held_lock.ts).
+      // Every hit stops; the simulator counts the attempts (follow.ts).
       parts.push("signal=SIGSTOP", "when=1+");
       return parts.join(":");
     case "error":
@@ -118,6 +123,8 @@ function injectExpression({ rule, mapping }: PlannedRule): string {
       }
       parts.push(`${mapping.tamper}=${straceDelay(action.delayMs)}`);
       break;
+    case "gate":
+      throw new Error(`Cannot plan rule "${rule.id}": a spawn gate has no inject expression`);
   }
   parts.push(`when=${whenOf(rule)}`);
   return parts.join(":");
@@ -174,6 +181,7 @@ export function planStrace(rules: readonly ShimRule[], context: StraceContext): 
     );
   }
   const stop = planned.find(({ mapping }) => mapping.tamper === "stop");
+  const gate = planned.find(({ mapping }) => mapping.tamper === "gate");
   const repo = context.repoDir.replace(/\/+$/, "");
   const modelsDir = context.modelsDir ?? "extensions/models";
   const catalogDir = context.catalogDir ?? ".swamp";
@@ -188,6 +196,7 @@ export function planStrace(rules: readonly ShimRule[], context: StraceContext): 
     ...(stop?.rule.action.kind === "contend"
       ? { heldLockAttempts: stop.rule.action.attempts }
       : {}),
+    ...(gate === undefined ? {} : { startPause: gate.rule }),
   };
 }
 
@@ -195,7 +204,7 @@ export function planStrace(rules: readonly ShimRule[], context: StraceContext): 
  * Syscalls traced for a file (the parser reads these; WAL writes tell header
  * syncs apart; the lockfile's write opens count its writes).
  */
-const TRACED: Readonly<Record<StraceFile, readonly string[]>> = {
+const TRACED: Readonly<Record<Exclude<StraceFile, "spawn">, readonly string[]>> = {
   lock: ["openat", "open", "unlink", "unlinkat"],
   lockfile: ["openat", "open", "write", "writev"],
   wal: ["pwrite64", "fsync", "fdatasync"],
@@ -219,7 +228,7 @@ export function buildStraceCommand(
     );
   }
   const plan = planStrace(rules, context);
-  const files: StraceFile[] = [
+  const files: Exclude<StraceFile, "spawn">[] = [
     "lock",
     ...(plan.lockfileTraced ? ["lockfile" as const] : []),
     ...(plan.walTraced ? ["wal" as const] : []),
@@ -247,7 +256,9 @@ export function buildStraceCommand(
     "-e",
     `trace=${traced.join(",")}`,
   ];
-  for (const planned of plan.rules) argv.push("-e", injectExpression(planned));
+  for (const planned of plan.rules) {
+    if (planned.mapping.tamper !== "gate") argv.push("-e", injectExpression(planned));
+  }
   argv.push("--", ...target);
   return { argv, plan };
 }

@@ -334,6 +334,8 @@ Deno.test("STRACE_SUPPORT lists each (point, phase, action, hits) once, and each
       ? { kind: "delay" as const, delayMs: 5 }
       : m.action === "contend"
       ? { kind: "contend" as const, attempts: 1 }
+      : m.action === "pause"
+      ? { kind: "pause" as const, timeoutMs: 100, untilExitOf: [1] }
       : { kind: "crash" as const };
     const hit = m.hits.includes("every") ? { every: true as const } : { nth: 1 };
     const r = testRule({ at: m.point, when: m.phase, action, hit });
@@ -352,4 +354,27 @@ function tableRows(markdown: string): string[] {
 Deno.test("renderStraceTable() is the table in README.md", async () => {
   const readme = await Deno.readTextFile(new URL("./README.md", import.meta.url));
   assert.deepEqual(tableRows(readme), tableRows(renderStraceTable()));
+});
+
+Deno.test("buildStraceCommand() leaves a pause at process.start to the simulator: no inject, a start pause", () => {
+  const pause = testRule({
+    at: "process.start",
+    when: "before",
+    action: { kind: "pause", timeoutMs: 100, untilExitOf: [1] },
+  });
+  const { argv, plan } = buildStraceCommand(TARGET, [pause], CONTEXT);
+  assert.deepEqual(plan.startPause, pause);
+  assert.ok(!argv.some((a) => a.startsWith("inject=")), argv.join(" "));
+  assert.ok(argv.includes("--seccomp-bpf"));
+  const other = testRule({
+    at: "process.start",
+    when: "before",
+    action: { kind: "delay", delayMs: 5 },
+  });
+  assert.throws(
+    () => buildStraceCommand(TARGET, [other], CONTEXT),
+    (error) =>
+      error instanceof UnsupportedRuleError &&
+      /no syscall of the target's own start/.test(error.reason),
+  );
 });

@@ -18,7 +18,7 @@ import {
   testRule,
 } from "../testing.ts";
 import { buildStraceCommand } from "./command.ts";
-import { runWithHeldLock } from "./held_lock.ts";
+import { followTrace } from "./follow.ts";
 import { readStraceEvents } from "./parse.ts";
 import { UnsupportedRuleError } from "./support.ts";
 
@@ -34,7 +34,7 @@ async function runUnderStrace(ws: ReferenceWorkspace, rules: ShimRule[], ...args
     patterns: DEFAULT_PATTERNS,
     tracePath: `${ws.dir}/trace-${crypto.randomUUID()}.txt`,
   });
-  const result = await runWithHeldLock(
+  const result = await followTrace(
     command.plan,
     () => runCommand(command.argv, { env: ws.env }),
   );

@@ -56,15 +56,17 @@
 import type { ShimRule } from "../rule.ts";
 import type { ActionKind, ErrorCode, Phase, Point } from "../vocabulary.ts";
 
-/** The file a supported rule's syscall touches. */
-export type StraceFile = "lock" | "lockfile" | "wal";
+/** The file a supported rule's syscall touches; `spawn` when the simulator applies it without strace. */
+export type StraceFile = "lock" | "lockfile" | "wal" | "spawn";
 
 /**
  * How strace tampers with the syscall. `stop` is `signal=SIGSTOP` on every
  * hit: the syscall runs, then the process stops until the simulator decides
- * the next step and sends SIGCONT (see `held_lock.ts`).
+ * the next step and sends SIGCONT (see `follow.ts`). `gate` touches no
+ * syscall: the simulator holds the process's spawn until a pause's
+ * conditions hold.
  */
-export type StraceTamper = "signal" | "error" | "delay_enter" | "delay_exit" | "stop";
+export type StraceTamper = "signal" | "error" | "delay_enter" | "delay_exit" | "stop" | "gate";
 
 /**
  * Which hit selectors a mapping expresses exactly: `first` is `nth: 1`,
@@ -104,6 +106,19 @@ const FIRST_OR_EVERY: readonly StraceHits[] = ["first", "every"];
 
 /** The strace backend's expressibility table (also rendered in `README.md`). */
 export const STRACE_SUPPORT: readonly StraceMapping[] = [
+  {
+    point: "process.start",
+    phase: "before",
+    action: "pause",
+    file: "spawn",
+    syscalls: [],
+    tamper: "gate",
+    hits: FIRST,
+    how: "no syscall: the simulator spawns the process only once the pause's conditions hold " +
+      "(or its timeout passed), so nothing of it runs before; the events it waits for are " +
+      "announced from the other processes' traces (after lock.acquire, lock.release, " +
+      "catalog.commit)",
+  },
   {
     point: "lock.acquire",
     phase: "before",
@@ -295,7 +310,9 @@ const LOCKFILE_WRITE_ERRORS: readonly ErrorCode[] = ["EIO", "ENOSPC"];
 
 /** Why a point cannot be expressed at all under strace. */
 const POINT_REASONS: Partial<Record<Point, string>> = {
-  "process.start": "strace sees no syscall of the target's own start that a rule could name",
+  "process.start":
+    "strace sees no syscall of the target's own start that a rule could name (only a pause " +
+    "there is applied, by holding the spawn)",
   "process.exit": "exit_group touches no path, and -P filters every pathless syscall",
   "registry.fetch": "sockets have no path, and -P filters every pathless syscall",
   "fs.extract": "-P matches exact paths only, and the extracted files are known by prefix",
@@ -303,6 +320,25 @@ const POINT_REASONS: Partial<Record<Point, string>> = {
   "catalog.begin": "a deferred BEGIN makes no syscall",
   "catalog.rollback": "rolling back an unwritten transaction makes no syscall",
 };
+
+/**
+ * Events a traced process can announce for other processes' pauses: those
+ * its trace shows as they happen. A `before` event shows only once its
+ * syscall returned, which is already after the step, so only `after` events
+ * are announced.
+ */
+export const STRACE_ANNOUNCED: readonly { point: Point; phase: Phase }[] = [
+  { point: "lock.acquire", phase: "after" },
+  { point: "lock.release", phase: "after" },
+  { point: "catalog.commit", phase: "after" },
+];
+
+/** Why a traced process cannot announce `e` for another process's pause, or undefined. */
+export function straceCannotAnnounce(e: { point: Point; phase: Phase }): string | undefined {
+  if (STRACE_ANNOUNCED.some((a) => a.point === e.point && a.phase === e.phase)) return undefined;
+  return `a traced process cannot announce "${e.phase} ${e.point}" for a pause: strace shows ` +
+    `only ${STRACE_ANNOUNCED.map((a) => `${a.phase} ${a.point}`).join(", ")} as they happen`;
+}
 
 /** A rule the strace backend cannot express; raised before any process starts. */
 export class UnsupportedRuleError extends Error {
@@ -336,11 +372,11 @@ function hitKind(rule: ShimRule): StraceHits | "later" | "probability" {
  * {@link UnsupportedRuleError} saying why there is none.
  */
 export function straceMapping(rule: ShimRule): StraceMapping {
-  const reason = POINT_REASONS[rule.at];
-  if (reason !== undefined) throw new UnsupportedRuleError(rule, reason);
   const rows = STRACE_SUPPORT.filter((m) =>
     m.point === rule.at && m.phase === rule.when && m.action === rule.action.kind
   );
+  const reason = POINT_REASONS[rule.at];
+  if (rows.length === 0 && reason !== undefined) throw new UnsupportedRuleError(rule, reason);
   if (rows.length === 0) {
     const supported = STRACE_SUPPORT.filter((m) => m.point === rule.at)
       .map((m) => `${m.action} ${m.phase}`);

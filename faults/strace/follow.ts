@@ -31,14 +31,16 @@
  * @example
  * ```ts
  * const { argv, plan } = buildStraceCommand(target, rules, context);
- * const result = await runWithHeldLock(plan, () => runCommand(argv));
+ * const result = await followTrace(plan, () => runCommand(argv));
  * ```
  *
  * @module
  */
 
+import type { PublishedEvent } from "../rule.ts";
 import type { StracePlan } from "./command.ts";
-import { isLockAttempt, isLockOpen, parseTraceLine } from "./parse.ts";
+import { isLockAttempt, isLockOpen, parseStraceTrace, parseTraceLine } from "./parse.ts";
+import { straceCannotAnnounce } from "./support.ts";
 
 /** How often the trace file is read while the process runs. */
 export const TRACE_POLL_MS = 2;
@@ -50,10 +52,10 @@ export const DEGRADED_RESUME_MS = 10;
 const READ_CHUNK_BYTES = 64 * 1024;
 
 /** The trace could not be followed. */
-export class HeldLockError extends Error {
+export class TraceFollowError extends Error {
   constructor(message: string) {
     super(message);
-    this.name = "HeldLockError";
+    this.name = "TraceFollowError";
   }
 }
 
@@ -204,24 +206,58 @@ class TraceReader {
   }
 }
 
+/** Events of the traced process that other processes wait for, and where to announce them. */
+export interface FollowOptions {
+  /** The process's index in its phase (its events are parsed as that process's). */
+  process: number;
+  /** Events to announce; each must be one strace can show ({@link straceCannotAnnounce}). */
+  publish: readonly PublishedEvent[];
+  /** The marker file that announces an event (`eventMarkerPath` of the control dir). */
+  markerPath: (e: PublishedEvent) => string;
+}
+
 /**
  * Runs `run` (which spawns the strace command of `plan` and waits for it)
- * with the lock held for the plan's first `heldLockAttempts` attempts, and
- * resumes every stop. Without a bounded contend in the plan it just runs.
- * A lock file taken here is removed on every path out; a failure to follow
- * the trace is thrown once the process ended.
+ * while following its trace: with a bounded contend in the plan it holds the
+ * lock for the first `heldLockAttempts` attempts and resumes every stop;
+ * with events to publish it touches each one's marker file as soon as the
+ * trace shows it (and once more over the whole trace after the process
+ * ended). With neither it just runs. A lock file taken here is removed on
+ * every path out; a failure to follow the trace is thrown once the process
+ * ended.
  */
-export async function runWithHeldLock<T>(plan: StracePlan, run: () => Promise<T>): Promise<T> {
+export async function followTrace<T>(
+  plan: StracePlan,
+  run: () => Promise<T>,
+  options?: FollowOptions,
+): Promise<T> {
   const heldAttempts = plan.heldLockAttempts;
-  if (heldAttempts === undefined) return await run();
-  if (!(Number.isInteger(heldAttempts) && heldAttempts >= 1)) {
-    throw new RangeError(`runWithHeldLock() needs heldLockAttempts >= 1, got ${heldAttempts}`);
+  const pending = [...(options?.publish ?? [])];
+  if (heldAttempts === undefined && pending.length === 0) return await run();
+  if (heldAttempts !== undefined && !(Number.isInteger(heldAttempts) && heldAttempts >= 1)) {
+    throw new RangeError(`followTrace() needs heldLockAttempts >= 1, got ${heldAttempts}`);
   }
-  let held = await tryTakeLock(plan.lockPath);
+  for (const e of pending) {
+    const problem = straceCannotAnnounce(e);
+    if (problem !== undefined) throw new RangeError(`followTrace(): ${problem}`);
+  }
+  let held = heldAttempts !== undefined && await tryTakeLock(plan.lockPath);
   const release = async () => {
     if (!held) return;
     await dropLock(plan.lockPath);
     held = false;
+  };
+  let traceText = "";
+  const announce = async () => {
+    if (pending.length === 0 || options === undefined) return;
+    const events = parseStraceTrace(traceText, plan, options.process);
+    for (const e of [...pending]) {
+      if (!events.some((x) => x.point === e.point && x.phase === e.phase && x.hit === e.hit)) {
+        continue;
+      }
+      await Deno.writeTextFile(options.markerPath(e), "");
+      pending.splice(pending.indexOf(e), 1);
+    }
   };
   let settled = false;
   const running = Promise.resolve().then(run);
@@ -240,17 +276,25 @@ export async function runWithHeldLock<T>(plan: StracePlan, run: () => Promise<T>
     const follower = new TraceFollower(plan.lockPath);
     while (!settled) {
       const chunk = await reader.next();
+      traceText += chunk;
+      if (chunk !== "") await announce();
       for (const stop of follower.feed(chunk).stops) {
         const pid = processOf(stop.tid);
         if (pid !== undefined) seen.add(pid);
         try {
-          if (stop.attempt !== undefined && stop.attempt >= heldAttempts) await release();
+          if (
+            heldAttempts !== undefined && stop.attempt !== undefined && stop.attempt >= heldAttempts
+          ) {
+            await release();
+          }
         } finally {
           if (pid !== undefined) resume(pid);
         }
       }
       if (chunk === "") await sleep(TRACE_POLL_MS);
     }
+    traceText += await reader.next();
+    await announce();
   } catch (error) {
     followError = error instanceof Error ? error : new Error(String(error));
     while (!settled) {
@@ -265,7 +309,7 @@ export async function runWithHeldLock<T>(plan: StracePlan, run: () => Promise<T>
   }
   await watched;
   if (followError !== undefined) {
-    throw new HeldLockError(
+    throw new TraceFollowError(
       `Cannot follow the trace "${plan.tracePath}": ${followError.message}`,
     );
   }

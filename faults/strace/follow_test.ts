@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { DEFAULT_PATTERNS } from "../rule.ts";
 import { testRule } from "../testing.ts";
 import { planStrace } from "./command.ts";
-import { HeldLockError, runWithHeldLock, TraceFollower } from "./held_lock.ts";
+import { followTrace, TraceFollower, TraceFollowError } from "./follow.ts";
 
 const LOCK = "/r/extensions/models/upstream_extensions.json.lock";
 const OPEN = `openat(AT_FDCWD</w>, "${LOCK}", O_WRONLY|O_CREAT|O_EXCL|O_CLOEXEC, 0666)`;
@@ -51,10 +51,10 @@ async function tempPlan(attempts: number | undefined) {
   return { dir, plan };
 }
 
-Deno.test("runWithHeldLock() without a bounded contend runs as is and leaves the lock alone", async () => {
+Deno.test("followTrace() without a bounded contend runs as is and leaves the lock alone", async () => {
   const { dir, plan } = await tempPlan(undefined);
   try {
-    const seen = await runWithHeldLock(plan, async () => {
+    const seen = await followTrace(plan, async () => {
       return await Deno.stat(plan.lockPath).then(() => "held", () => "free");
     });
     assert.equal(seen, "free");
@@ -63,12 +63,12 @@ Deno.test("runWithHeldLock() without a bounded contend runs as is and leaves the
   }
 });
 
-Deno.test("runWithHeldLock() holds the lock while the process runs and removes it when it fails", async () => {
+Deno.test("followTrace() holds the lock while the process runs and removes it when it fails", async () => {
   const { dir, plan } = await tempPlan(3);
   try {
     let seen = "";
     await assert.rejects(
-      runWithHeldLock(plan, async () => {
+      followTrace(plan, async () => {
         seen = await Deno.stat(plan.lockPath).then(() => "held", () => "free");
         throw new Error("target could not start");
       }),
@@ -78,7 +78,7 @@ Deno.test("runWithHeldLock() holds the lock while the process runs and removes i
     await assert.rejects(Deno.stat(plan.lockPath), Deno.errors.NotFound);
     // A run that throws before returning a promise releases it too.
     await assert.rejects(
-      runWithHeldLock(plan, (): Promise<never> => {
+      followTrace(plan, (): Promise<never> => {
         throw new Error("sync");
       }),
       /sync/,
@@ -89,12 +89,12 @@ Deno.test("runWithHeldLock() holds the lock while the process runs and removes i
   }
 });
 
-Deno.test("runWithHeldLock() runs at once against another holder's lock and leaves it alone", async () => {
+Deno.test("followTrace() runs at once against another holder's lock and leaves it alone", async () => {
   const { dir, plan } = await tempPlan(3);
   try {
     await Deno.mkdir(plan.lockPath.slice(0, plan.lockPath.lastIndexOf("/")), { recursive: true });
     await Deno.writeTextFile(plan.lockPath, "held by p0");
-    const result = await runWithHeldLock(plan, () => Promise.resolve("ran"));
+    const result = await followTrace(plan, () => Promise.resolve("ran"));
     assert.equal(result, "ran");
     assert.equal(await Deno.readTextFile(plan.lockPath), "held by p0");
   } finally {
@@ -102,22 +102,65 @@ Deno.test("runWithHeldLock() runs at once against another holder's lock and leav
   }
 });
 
-Deno.test("runWithHeldLock() throws once the run ended when the trace cannot be followed", async () => {
+Deno.test("followTrace() throws once the run ended when the trace cannot be followed", async () => {
   const { dir, plan } = await tempPlan(3);
   try {
     await Deno.mkdir(plan.tracePath); // a dir: reading it fails
     let ended = false;
     await assert.rejects(
-      runWithHeldLock(plan, async () => {
+      followTrace(plan, async () => {
         await new Promise((resolve) => setTimeout(resolve, 50));
         ended = true;
       }),
       (error) =>
-        error instanceof HeldLockError &&
+        error instanceof TraceFollowError &&
         /Cannot follow the trace ".*trace\.txt"/.test(error.message),
     );
     assert.ok(ended, "the run was awaited before the error");
     await assert.rejects(Deno.stat(plan.lockPath), Deno.errors.NotFound);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("followTrace() announces an event while the process runs, and what the trace shows last", async () => {
+  const { dir, plan } = await tempPlan(undefined);
+  try {
+    const markerOf = (hit: number) => `${dir}/event-0-lock.acquire-after-${hit}`;
+    const open = OPEN.replaceAll(LOCK, plan.lockPath);
+    const line = (tid: number, at: string, result: string) =>
+      `${tid} ${at} ${open} = ${result} <0.000020>\n`;
+    const exists = (path: string) => Deno.stat(path).then(() => true, () => false);
+    await followTrace(plan, async () => {
+      await Deno.writeTextFile(plan.tracePath, line(21, "10.000000", "-1 EEXIST (File exists)"));
+      // The "process" waits for its first attempt to be announced, as a paused peer would.
+      const deadline = performance.now() + 5_000;
+      while (!await exists(markerOf(1)) && performance.now() < deadline) {
+        await new Promise((resolve) => setTimeout(resolve, 5));
+      }
+      assert.ok(await exists(markerOf(1)), "announced while running");
+      await Deno.writeTextFile(plan.tracePath, line(22, "10.100000", `7<${plan.lockPath}>`), {
+        append: true,
+      });
+    }, {
+      process: 0,
+      publish: [
+        { point: "lock.acquire", phase: "after", hit: 1 },
+        { point: "lock.acquire", phase: "after", hit: 2 },
+        { point: "lock.acquire", phase: "after", hit: 3 },
+      ],
+      markerPath: (e) => `${dir}/event-0-${e.point}-${e.phase}-${e.hit}`,
+    });
+    assert.ok(await exists(markerOf(2)), "the last line is announced after the run");
+    assert.ok(!await exists(markerOf(3)), "an event that never happened is not");
+    await assert.rejects(
+      followTrace(plan, () => Promise.resolve(), {
+        process: 0,
+        publish: [{ point: "lock.acquire", phase: "before", hit: 1 }],
+        markerPath: () => `${dir}/never`,
+      }),
+      /cannot announce "before lock.acquire"/,
+    );
   } finally {
     await Deno.remove(dir, { recursive: true });
   }

@@ -250,7 +250,9 @@ export async function followTrace<T>(
   let traceText = "";
   const announce = async () => {
     if (pending.length === 0 || options === undefined) return;
-    const events = parseStraceTrace(traceText, plan, options.process);
+    // Whole lines only: the file may end in the middle of one.
+    const complete = traceText.slice(0, traceText.lastIndexOf("\n") + 1);
+    const events = parseStraceTrace(complete, plan, options.process);
     for (const e of [...pending]) {
       if (!events.some((x) => x.point === e.point && x.phase === e.phase && x.hit === e.hit)) {
         continue;

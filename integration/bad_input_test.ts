@@ -248,3 +248,34 @@ faults:
     );
   });
 });
+
+Deno.test("sim/main.ts exits 2 when a pause waits for a commit a traced process cannot show", async () => {
+  await withTmp(async (tmpDir) => {
+    const file = `${tmpDir}/unseen.yaml`;
+    await Deno.writeTextFile(
+      file,
+      `name: unseen
+proves: A pin on an event the trace of its process cannot show is refused before anything runs.
+seed: 1
+target: { backend: strace }
+fixture:
+  registry:
+    - name: "@fix/alpha"
+      versions: [{ version: 2026.01.01.1 }]
+workload: { processes: [{ op: pull, ref: "@fix/alpha" }, { op: list }] }
+faults:
+  - { at: lock.acquire, when: after, action: { kind: delay, delayMs: 5 }, hit: every, processes: [0] }
+  - at: process.start
+    action: { kind: pause, timeoutMs: 500, untilEvents: [{ process: 0, at: catalog.commit, when: after }] }
+    processes: [1]
+`,
+    );
+    const run = await runSim([file], tmpDir);
+    assert.equal(run.code, 2, run.stdout.join("\n"));
+    assert.deepEqual(run.tmpEntries, ["unseen.yaml"]);
+    assert.match(
+      run.stdout[0],
+      /unseen\.yaml: error: iteration 0, process 0: another process waits for its "after catalog\.commit", which its trace cannot show/,
+    );
+  });
+});

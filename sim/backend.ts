@@ -29,9 +29,11 @@ import type { Workspace } from "./workspace.ts";
 export interface PreparedShim {
   use: ShimUse;
   /**
-   * Runs the process (`run` spawns it and waits) with whatever the shim does
-   * around it: a bounded contend under strace holds the lock and resumes the
-   * process's stops (`faults/strace/follow.ts`); otherwise just `run()`.
+   * Runs the process (`run` spawns it and waits) with whatever the backend
+   * does around it. Under strace: a pause at `process.start` holds the spawn
+   * (`start_gate.ts`), then `followTrace()` (`faults/strace/follow.ts`)
+   * holds the lock for a bounded contend, resumes the process's stops and
+   * announces the events other processes wait for. Otherwise just `run()`.
    */
   around<T>(run: () => Promise<T>): Promise<T>;
   /** Reads the process's events once it exited. */
@@ -47,8 +49,10 @@ export interface ShimRequest {
   rules: ShimRule[];
   /** Points this process announces for other processes' pauses. */
   publish: PublishedEvent[];
-  /** Whether the run is being interrupted (a held start stops waiting). */
+  /** Whether the run is being interrupted or the iteration failed (a held start stops waiting). */
   interrupted: () => boolean;
+  /** The longest a held start may wait now: the process's time limit and the run's time left. */
+  holdLimitMs: () => number;
 }
 
 function runAsIs<T>(run: () => Promise<T>): Promise<T> {
@@ -125,13 +129,16 @@ export async function prepareShim(
               request.process,
               startPause,
               request.interrupted,
+              request.holdLimitMs(),
             );
           }
           return await followTrace(plan, run, publish);
         },
         readEvents: async () => {
           const events = await readStraceEvents(plan, request.process);
-          const all = startEvent === undefined ? events : [startEvent, ...events];
+          const all = startEvent === undefined
+            ? events
+            : [{ ...startEvent, pid: events[0]?.pid ?? 0 }, ...events];
           return {
             events: all.map((e, i) => ({ ...e, seq: i + 1 })),
             truncated: 0,

@@ -153,6 +153,8 @@ async function iterate(
   );
 
   // Run: every planned process, at its offset, through the shim backend.
+  // Once one fails (a harness error), held starts stop waiting.
+  let failing = false;
   const prepared = await Promise.all(
     plan.processes.map((p) =>
       prepareShim(scenario.target, ws, {
@@ -161,7 +163,9 @@ async function iterate(
         op: p.op.op as OpKind,
         rules: p.rules,
         publish: p.publish,
-        interrupted: () => options.cleanup.interrupted !== undefined,
+        interrupted: () => options.cleanup.interrupted !== undefined || failing,
+        holdLimitMs: () =>
+          Math.max(0, Math.min(scenario.limits.processTimeoutMs, options.deadlineMs - wallMs())),
       })
     ),
   );
@@ -171,11 +175,15 @@ async function iterate(
     const shim = prepared[p.index];
     const argv = swampArgv(p.op, ws.repoDir);
     const spec = spawnSpec(scenario.target, ws, options.run, argv, shim.use);
-    const result = await shim.around(() => runProcess(options.cleanup, spec, timeoutFor()))
-      .catch((error) => {
-        if (error instanceof TraceFollowError) throw new HarnessError(error.message);
-        throw error;
-      });
+    const readyMs = wallMs();
+    // The time limit covers a start the simulator held (strace) as it covers a pause inside
+    // the process (preload): a process whose limit the hold used up is killed at once.
+    const spawn = () =>
+      runProcess(options.cleanup, spec, Math.max(1, timeoutFor() - (wallMs() - readyMs)));
+    const result = await shim.around(spawn).catch((error) => {
+      if (error instanceof TraceFollowError) throw new HarnessError(error.message);
+      throw error;
+    });
     await Deno.writeTextFile(exitMarkerPath(ws, p.index), "");
     const { events, ...eventLog } = await shim.readEvents();
     return toHistoryOp(
@@ -189,7 +197,18 @@ async function iterate(
       p.rules,
     );
   };
-  history.ops.push(...await Promise.all(plan.processes.map(runOne)));
+  const settled = await Promise.allSettled(
+    plan.processes.map((p) =>
+      runOne(p).catch((error) => {
+        failing = true;
+        throw error;
+      })
+    ),
+  );
+  for (const s of settled) {
+    if (s.status === "rejected") throw s.reason;
+    history.ops.push(s.value);
+  }
 
   const ctxBase = {
     fixture: scenario.fixture.spec,

@@ -683,7 +683,7 @@ function straceProblem(
     straceMapping({ id: fault.id, at: fault.at, when: fault.when, action, hit });
     if (action.kind === "pause") {
       for (const e of action.untilEvents ?? []) {
-        const problem = straceCannotAnnounce({ point: e.point, phase: e.phase });
+        const problem = straceCannotAnnounce({ point: e.point, phase: e.phase, hit: e.hit });
         if (problem !== undefined) return `the strace backend cannot express it: ${problem}`;
       }
     }

@@ -164,7 +164,12 @@ function backendProblem(scenario: Scenario, options: SimulateOptions): string | 
   for (let i = 0; i < sized.iterations; i++) {
     for (const process of planIteration(sized, i).processes) {
       try {
-        planStrace(process.rules, context);
+        const plan = planStrace(process.rules, context);
+        if (!plan.walTraced && process.publish.some((e) => e.point === "catalog.commit")) {
+          return `iteration ${i}, process ${process.index}: another process waits for its ` +
+            `"after catalog.commit", which its trace cannot show: a lock rule on openat/unlink ` +
+            `stops the WAL from being traced (move one of the two to another process)`;
+        }
       } catch (error) {
         if (error instanceof UnsupportedRuleError) {
           return `iteration ${i}, process ${process.index}: ${error.message}`;

@@ -26,22 +26,25 @@ function exists(path: string): boolean {
 }
 
 /**
- * Waits until `rule`'s pause may end, its timeout passed, or `stop()` says
- * the run is ending; returns the `process.start` event of the wait.
+ * Waits until `rule`'s pause may end, its timeout or `limitMs` (the
+ * process's own time limit) passed, or `stop()` says the run is ending;
+ * returns the `process.start` event of the wait.
  */
 export async function holdStart(
   controlDir: string,
   process: number,
   rule: ShimRule,
   stop: () => boolean,
+  limitMs: number,
 ): Promise<FaultEvent> {
   const action = rule.action;
   if (action.kind !== "pause" || rule.at !== "process.start") {
     throw new Error(`holdStart() needs a pause at process.start, got ${action.kind} at ${rule.at}`);
   }
   const startMs = wallMs();
+  const waitMs = Math.min(action.timeoutMs, limitMs);
   let released = pauseReleased(controlDir, action, exists);
-  while (!released && !stop() && wallMs() - startMs < action.timeoutMs) {
+  while (!released && !stop() && wallMs() - startMs < waitMs) {
     await new Promise((resolve) => setTimeout(resolve, START_GATE_POLL_MS));
     released = pauseReleased(controlDir, action, exists);
   }

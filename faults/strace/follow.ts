@@ -1,5 +1,14 @@
 /**
- * A bounded `contend` under strace: lock attempts 1..k of one process find
+ * Following a traced process's live trace while it runs, for two things
+ * strace cannot do by itself.
+ *
+ * **Announcing events.** Events another process's pause waits for (only
+ * those {@link straceCannotAnnounce} accepts) are found by parsing the trace
+ * as it grows, whole lines only, and announced by touching their marker
+ * files at once, and once more over the whole trace after the process
+ * ended.
+ *
+ * **A bounded `contend`:** lock attempts 1..k of one process find
  * the lock really held, attempt k+1 finds it free (unless another process
  * took it meanwhile), whichever thread of the target opens it.
  *
@@ -279,7 +288,6 @@ export async function followTrace<T>(
     while (!settled) {
       const chunk = await reader.next();
       traceText += chunk;
-      if (chunk !== "") await announce();
       for (const stop of follower.feed(chunk).stops) {
         const pid = processOf(stop.tid);
         if (pid !== undefined) seen.add(pid);
@@ -293,6 +301,8 @@ export async function followTrace<T>(
           if (pid !== undefined) resume(pid);
         }
       }
+      // Stops are resumed first: a failure to announce must not leave one stopped.
+      if (chunk !== "") await announce();
       if (chunk === "") await sleep(TRACE_POLL_MS);
     }
     traceText += await reader.next();

@@ -165,3 +165,38 @@ Deno.test("followTrace() announces an event while the process runs, and what the
     await Deno.remove(dir, { recursive: true });
   }
 });
+
+Deno.test("followTrace() announces from whole lines only, and refuses a later commit", async () => {
+  const { dir, plan } = await tempPlan(undefined);
+  try {
+    const marker = `${dir}/event-0-lock.acquire-after-1`;
+    const exists = (path: string) => Deno.stat(path).then(() => true, () => false);
+    const open = OPEN.replaceAll(LOCK, plan.lockPath);
+    await followTrace(plan, async () => {
+      // The line is cut before its end: the open has not returned yet as far as the trace says.
+      await Deno.writeTextFile(plan.tracePath, `21 10.000000 ${open} = 7<${plan.lockPath}`);
+      await new Promise((resolve) => setTimeout(resolve, 60));
+      assert.equal(await exists(marker), false, "a cut line announces nothing");
+      await Deno.writeTextFile(plan.tracePath, `> <0.000020>\n`, { append: true });
+      const deadline = performance.now() + 5_000;
+      while (!await exists(marker) && performance.now() < deadline) {
+        await new Promise((resolve) => setTimeout(resolve, 5));
+      }
+      assert.ok(await exists(marker), "announced once the line is whole");
+    }, {
+      process: 0,
+      publish: [{ point: "lock.acquire", phase: "after", hit: 1 }],
+      markerPath: (e) => `${dir}/event-0-${e.point}-${e.phase}-${e.hit}`,
+    });
+    await assert.rejects(
+      followTrace(plan, () => Promise.resolve(), {
+        process: 0,
+        publish: [{ point: "catalog.commit", phase: "after", hit: 2 }],
+        markerPath: () => `${dir}/never`,
+      }),
+      /announces only its first catalog commit, not hit 2/,
+    );
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});

@@ -50,6 +50,9 @@ export function eventMarkerPath(controlDir: string, process: number, e: Publishe
   return `${controlDir}/event-${process}-${e.point}-${e.phase}-${e.hit}`;
 }
 
+/** How often a pause checks whether it may end (the shim's pauses and the simulator's held starts). */
+export const PAUSE_POLL_MS = 10;
+
 /** The marker file the runner leaves once process `process` exited, for pauses waiting on it. */
 export function exitMarkerPath(controlDir: string, process: number): string {
   return `${controlDir}/exited-${process}`;

@@ -11,7 +11,6 @@ import { readEventLog } from "../faults/event.ts";
 import { writeShimConfig } from "../faults/preload/command.ts";
 import {
   eventMarkerPath,
-  exitMarkerPath as exitMarkerPathIn,
   type PublishedEvent,
   SHIM_CONFIG_FORMAT,
   type ShimRule,
@@ -148,9 +147,4 @@ export async function prepareShim(
       };
     }
   }
-}
-
-/** The file a finished process drops so that pauses waiting on its exit resume. */
-export function exitMarkerPath(ws: Workspace, process: number): string {
-  return exitMarkerPathIn(ws.controlDir, process);
 }

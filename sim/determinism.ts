@@ -17,7 +17,7 @@
  */
 
 import type { FaultEvent } from "../faults/event.ts";
-import type { HistoryOp } from "./history.ts";
+import { opLabel } from "./history.ts";
 import type { IterationResult } from "./runner.ts";
 
 /** Most runs of one iteration a determinism check may make. */
@@ -28,15 +28,6 @@ export interface HistoryShape {
   ops: string[];
   layers: string[];
   verdicts: string[];
-}
-
-const PHASE_PREFIX = { setup: "s", run: "p", recovery: "r" } as const;
-
-function opText(op: HistoryOp["op"]): string {
-  const args = Object.entries(op).filter(([k]) => k !== "op").map(([k, v]) =>
-    typeof v === "boolean" ? (v ? k : `no-${k}`) : String(v)
-  );
-  return [op.op, ...args].join(" ");
 }
 
 function firedText(e: FaultEvent): string {
@@ -55,9 +46,7 @@ export function historyShape(
   const ops = result.history.ops.map((op) => {
     const exit = op.signal !== null ? op.signal : `exit ${op.exitCode}`;
     const fired = op.events.filter((e) => e.action !== "none").map(firedText);
-    return `${PHASE_PREFIX[op.phase]}${op.process} ${
-      opText(op.op)
-    } -> ${op.outcome.class} (${exit})` +
+    return `${opLabel(op)} -> ${op.outcome.class} (${exit})` +
       (fired.length === 0 ? "" : `; ${fired.join("; ")}`);
   });
   const layers: string[] = [];

@@ -121,8 +121,18 @@ const PHASE_PREFIX: Readonly<Record<HistoryPhase, string>> = {
   recovery: "r",
 };
 
+/** The label of an op's process, e.g. `p7` (`s` set-up, `r` recovery). */
+export function processLabel(op: Pick<HistoryOp, "process" | "phase">): string {
+  return `${PHASE_PREFIX[op.phase]}${op.process}`;
+}
+
+/** An op in words, e.g. `pull @fix/alpha`. */
+export function opText(op: HistoryOpSpec): string {
+  const { f, value } = fAndValue(op);
+  return `${f}${value === null ? "" : ` ${value}`}`;
+}
+
 /** A one-line human label of an op, e.g. `p7 pull @fix/alpha` (`s` set-up, `r` recovery). */
 export function opLabel(op: Pick<HistoryOp, "process" | "op" | "phase">): string {
-  const { f, value } = fAndValue(op.op);
-  return `${PHASE_PREFIX[op.phase]}${op.process} ${f}${value === null ? "" : ` ${value}`}`;
+  return `${processLabel(op)} ${opText(op.op)}`;
 }

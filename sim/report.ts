@@ -9,7 +9,7 @@
 
 import { renderJunit } from "./junit.ts";
 import { renderTimeline, timelineData, type TimelineMeta } from "./timeline.ts";
-import { type History, toJepsen } from "./history.ts";
+import { type History, processLabel, toJepsen } from "./history.ts";
 import { INVARIANT_IDS, type InvariantId } from "./invariant_ids.ts";
 import type { CheckPhase } from "./invariants/mod.ts";
 import { formatLayerState } from "./layers.ts";
@@ -194,7 +194,7 @@ function historyFile(history: History): unknown {
 export function iterationNotes(result: Pick<IterationResult, "history">): string[] {
   const notes: string[] = [];
   for (const op of result.history.ops) {
-    const label = `${op.phase === "run" ? "p" : op.phase === "recovery" ? "r" : "s"}${op.process}`;
+    const label = processLabel(op);
     for (const e of op.events) {
       if (e.action === "pause" && e.released === false) {
         notes.push(

@@ -11,7 +11,8 @@
 
 import type { OpKind } from "../faults/vocabulary.ts";
 import { TraceFollowError } from "../faults/strace/follow.ts";
-import { exitMarkerPath, prepareShim } from "./backend.ts";
+import { exitMarkerPath } from "../faults/rule.ts";
+import { prepareShim } from "./backend.ts";
 import type { Cleanup } from "./cleanup.ts";
 import type { History, HistoryOp, HistoryOpSpec, HistoryPhase } from "./history.ts";
 import { opLabel } from "./history.ts";
@@ -184,7 +185,7 @@ async function iterate(
       if (error instanceof TraceFollowError) throw new HarnessError(error.message);
       throw error;
     });
-    await Deno.writeTextFile(exitMarkerPath(ws, p.index), "");
+    await Deno.writeTextFile(exitMarkerPath(ws.controlDir, p.index), "");
     const { events, ...eventLog } = await shim.readEvents();
     return toHistoryOp(
       "run",

@@ -356,11 +356,13 @@ function normalizeHit(hit: FaultInput["hit"]): HitSelector {
   return hit;
 }
 
-function resolvePath(base: string, rel: string): string {
+/** `rel` resolved against the dir `base` (an absolute `rel` stays as it is), as target paths are. */
+export function resolvePath(base: string, rel: string): string {
   return new URL(rel, `file://${base.endsWith("/") ? base : `${base}/`}`).pathname;
 }
 
-function dirOf(path: string): string {
+/** The dir of an absolute file path. */
+export function dirOf(path: string): string {
   return path.slice(0, path.lastIndexOf("/")) || "/";
 }
 

@@ -28,7 +28,8 @@ import type { FaultEvent } from "../faults/event.ts";
 import type { ShimRule } from "../faults/rule.ts";
 import type { History } from "./history.ts";
 import type { Plan } from "./plan.ts";
-import type { FaultInput, OpSpec, RecoveryStep, ScenarioInput } from "./scenario_schema.ts";
+import { resolvePath } from "./scenario.ts";
+import type { FaultInput, RecoveryStep, ScenarioInput } from "./scenario_schema.ts";
 
 /** A fault as the frozen scenario writes it (the schema's input shape). */
 type FrozenFault = FaultInput & { processes: number[] };
@@ -140,10 +141,6 @@ function freezeRule(rule: ShimRule, process: number, events: readonly FaultEvent
   }));
 }
 
-function absolutePath(path: string, scenarioDir: string): string {
-  return path.startsWith("/") ? path : `${scenarioDir.replace(/\/+$/, "")}/${path}`;
-}
-
 /** Options of {@link freezeScenario}. */
 export interface FreezeOptions {
   /** Absolute dir of the original scenario file: relative target paths are resolved against it. */
@@ -172,8 +169,8 @@ export function freezeScenario(
     p.rules.flatMap((rule) => freezeRule(rule, p.index, eventsOf(history, p.index)))
   );
   const target = { ...(input.target ?? {}) };
-  if (target.entry !== undefined) target.entry = absolutePath(target.entry, options.scenarioDir);
-  if (target.config !== undefined) target.config = absolutePath(target.config, options.scenarioDir);
+  if (target.entry !== undefined) target.entry = resolvePath(options.scenarioDir, target.entry);
+  if (target.config !== undefined) target.config = resolvePath(options.scenarioDir, target.config);
   if (options.mutant !== undefined) target.mutant = options.mutant;
   return canonicalOrder({
     name: `${input.name}-shrunk`,
@@ -436,9 +433,4 @@ export async function shrinkLoop(
     }
     if (!progressed) return { input: current, runs, steps };
   }
-}
-
-/** The op of each process of a frozen scenario (for reports). */
-export function opsOf(input: ScenarioInput): OpSpec["op"][] {
-  return processesOf(input).map((p) => p.op);
 }

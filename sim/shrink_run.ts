@@ -17,7 +17,7 @@ import {
   runIteration,
 } from "./runner.ts";
 import { type Registry, startRegistry } from "./registry.ts";
-import { parseScenario, type Scenario, ScenarioError } from "./scenario.ts";
+import { dirOf, parseScenario, type Scenario, ScenarioError } from "./scenario.ts";
 import type { RunContext } from "./target.ts";
 import type { ScenarioInput } from "./scenario_schema.ts";
 import {
@@ -93,10 +93,6 @@ export interface ShrinkReport {
   from: { processes: number; faults: number };
   to?: { processes: number; faults: number };
   failure: FailureSignature;
-}
-
-function dirOf(path: string): string {
-  return path.slice(0, path.lastIndexOf("/")) || "/";
 }
 
 /** The scenario file text of `input`, after a comment header. */

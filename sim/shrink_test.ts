@@ -113,7 +113,7 @@ Deno.test("freezeScenario() writes the plan down: explicit processes, per-proces
     origin: "from noisy",
   });
   assert.equal(frozen.iterations, undefined);
-  assert.equal(frozen.target?.entry, "/s/scenarios/../swamp/main.ts");
+  assert.equal(frozen.target?.entry, "/s/swamp/main.ts");
   assert.equal(frozen.proves, "from noisy");
   assert.deepEqual(
     frozen.workload?.processes?.map((p) => [p.op, p.startMs ?? 0]),

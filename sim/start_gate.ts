@@ -10,11 +10,8 @@
  */
 
 import type { FaultEvent } from "../faults/event.ts";
-import { pauseReleased, type ShimRule } from "../faults/rule.ts";
+import { PAUSE_POLL_MS, pauseReleased, type ShimRule } from "../faults/rule.ts";
 import { wallMs } from "./process.ts";
-
-/** How often the conditions are checked (the preload shim's pause polls as often). */
-export const START_GATE_POLL_MS = 10;
 
 function exists(path: string): boolean {
   try {
@@ -45,7 +42,7 @@ export async function holdStart(
   const waitMs = Math.min(action.timeoutMs, limitMs);
   let released = pauseReleased(controlDir, action, exists);
   while (!released && !stop() && wallMs() - startMs < waitMs) {
-    await new Promise((resolve) => setTimeout(resolve, START_GATE_POLL_MS));
+    await new Promise((resolve) => setTimeout(resolve, PAUSE_POLL_MS));
     released = pauseReleased(controlDir, action, exists);
   }
   return {

@@ -14,7 +14,7 @@
  * @module
  */
 
-import type { HistoryOp } from "./history.ts";
+import { type HistoryOp, opText, processLabel } from "./history.ts";
 import type { IterationResult } from "./runner.ts";
 
 /** Most stderr characters kept per op in the page. */
@@ -83,19 +83,6 @@ function round(ms: number): number {
   return Math.round(ms * 10) / 10;
 }
 
-function opText(op: HistoryOp["op"]): string {
-  switch (op.op) {
-    case "pull":
-      return `pull ${op.ref}`;
-    case "rm":
-      return `rm ${op.name}`;
-    case "update":
-      return `update${op.name === undefined ? "" : ` ${op.name}`}`;
-    default:
-      return op.op;
-  }
-}
-
 function eventDetail(e: HistoryOp["events"][number]): string | undefined {
   const parts: string[] = [];
   if (e.delayMs !== undefined) parts.push(`${e.delayMs} ms`);
@@ -117,7 +104,6 @@ export function timelineData(
     meta: shown,
     iterations: results.map((r) => {
       const t0 = Math.min(...r.history.ops.map((o) => o.invokeMs));
-      const prefix = { setup: "s", run: "p", recovery: "r" } as const;
       return {
         iteration: r.iteration,
         passed: r.passed,
@@ -125,7 +111,7 @@ export function timelineData(
         replay: meta.replays[r.iteration] ?? "",
         notes: meta.notes[r.iteration] ?? [],
         ops: r.history.ops.map((o): TimelineOp => ({
-          label: `${prefix[o.phase]}${o.process}`,
+          label: processLabel(o),
           phase: o.phase,
           op: opText(o.op),
           argv: o.argv,

@@ -13,6 +13,7 @@ import { delayFor, hitFires } from "../hit.ts";
 import {
   eventMarkerPath,
   type EventRef,
+  PAUSE_POLL_MS,
   pauseReleased,
   type ShimConfig,
   type ShimRule,
@@ -58,9 +59,6 @@ export type Decision =
     untilExitOf: readonly number[];
     untilEvents: readonly EventRef[];
   };
-
-/** How often a parked process checks for the files that release it. */
-export const PAUSE_POLL_MS = 10;
 
 type EventFields = Omit<FaultEvent, "seq" | "process" | "pid">;
 

@@ -8,18 +8,18 @@
  * @module
  */
 
-import { Cleanup } from "../sim/cleanup.ts";
-import { denoDir } from "../sim/deno_dir.ts";
-import { checkInvariants } from "../sim/invariants/mod.ts";
-import { lockEntries } from "../sim/layers.ts";
-import { planIteration } from "../sim/plan.ts";
-import { startRegistry } from "../sim/registry.ts";
-import { runIteration } from "../sim/runner.ts";
-import { loadScenario, type OpSpec, type Scenario } from "../sim/scenario.ts";
-import { takeSnapshot } from "../sim/snapshot.ts";
-import { swampArgv } from "../sim/swamp_argv.ts";
-import { type RunContext, spawnSpec } from "../sim/target.ts";
-import { createWorkspace } from "../sim/workspace.ts";
+import { Cleanup } from "../sim/run/cleanup.ts";
+import { denoDir } from "../sim/run/deno_dir.ts";
+import { checkInvariants } from "../sim/check/invariants/mod.ts";
+import { lockEntries } from "../sim/record/layers.ts";
+import { planIteration } from "../sim/scenario/plan.ts";
+import { startRegistry } from "../sim/run/registry.ts";
+import { runIteration } from "../sim/run/runner.ts";
+import { loadScenario, type OpSpec, type Scenario } from "../sim/scenario/load.ts";
+import { takeSnapshot } from "../sim/record/snapshot.ts";
+import { swampArgv } from "../sim/run/swamp_argv.ts";
+import { type RunContext, spawnSpec } from "../sim/run/target.ts";
+import { createWorkspace } from "../sim/run/workspace.ts";
 import { type BenchTable, median } from "./table.ts";
 
 const SCENARIO = new URL("../scenarios/lifecycle-stress.yaml", import.meta.url).pathname;

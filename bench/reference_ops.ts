@@ -9,8 +9,8 @@
  */
 
 import { join } from "node:path";
-import { startRegistry } from "../sim/registry.ts";
-import type { FixtureSpec } from "../sim/fixture.ts";
+import { startRegistry } from "../sim/run/registry.ts";
+import type { FixtureSpec } from "../sim/scenario/fixture.ts";
 import { type BenchRow, type BenchTable, median } from "./table.ts";
 
 /** Options of {@link benchReferenceOps}. */

@@ -7,11 +7,11 @@
  */
 
 import { DatabaseSync } from "node:sqlite";
-import type { FixtureSpec } from "../sim/fixture.ts";
-import { denoDir } from "../sim/deno_dir.ts";
-import { CATALOG_PATH, LOCK_PATH, LOCKFILE_PATH, PULLED_DIR } from "../sim/layout.ts";
-import { type Registry, startRegistry } from "../sim/registry.ts";
-import { PROJECT_CONFIG, REFERENCE_ENTRY } from "../sim/target.ts";
+import type { FixtureSpec } from "../sim/scenario/fixture.ts";
+import { denoDir } from "../sim/run/deno_dir.ts";
+import { CATALOG_PATH, LOCK_PATH, LOCKFILE_PATH, PULLED_DIR } from "../sim/shared/layout.ts";
+import { type Registry, startRegistry } from "../sim/run/registry.ts";
+import { PROJECT_CONFIG, REFERENCE_ENTRY } from "../sim/run/target.ts";
 import { type FaultEvent, readEventLog } from "./event.ts";
 import { buildPreloadCommand, writeShimConfig } from "./preload/command.ts";
 import { DEFAULT_PATTERNS, SHIM_CONFIG_FORMAT, type ShimConfig, type ShimRule } from "./rule.ts";

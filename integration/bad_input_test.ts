@@ -32,11 +32,11 @@ function linesOf(bytes: Uint8Array): string[] {
   return text === "" ? [] : text.replace(/\n$/, "").split("\n");
 }
 
-/** Runs `deno run -A sim/main.ts <args>` from the project root with spawning and network denied. */
+/** Runs `deno run -A sim/cli/main.ts <args>` from the project root with spawning and network denied. */
 async function runSim(args: string[], tmpDir: string): Promise<SimRun> {
   const startedMs = performance.now();
   const output = await new Deno.Command(Deno.execPath(), {
-    args: ["run", "-A", "--deny-run", "--deny-net", "sim/main.ts", ...args],
+    args: ["run", "-A", "--deny-run", "--deny-net", "sim/cli/main.ts", ...args],
     cwd: ROOT,
     env: { TMPDIR: tmpDir, NO_COLOR: "1" },
     stdout: "piped",
@@ -82,7 +82,7 @@ async function expectationOf(name: string): Promise<{ line: number; detail: stri
   return { line: Number(match[1]), detail: match[2] };
 }
 
-Deno.test("sim/main.ts exits 2 with one line naming file, line and field for bad scenarios", async () => {
+Deno.test("sim/cli/main.ts exits 2 with one line naming file, line and field for bad scenarios", async () => {
   await withTmp(async (tmpDir) => {
     for (
       const name of [
@@ -107,7 +107,7 @@ Deno.test("sim/main.ts exits 2 with one line naming file, line and field for bad
   });
 });
 
-Deno.test("sim/main.ts --json prints the error as JSON and one line on stderr", async () => {
+Deno.test("sim/cli/main.ts --json prints the error as JSON and one line on stderr", async () => {
   await withTmp(async (tmpDir) => {
     const file = `${BAD}/unknown-point.yaml`;
     const run = await runSim([file, "--json"], tmpDir);
@@ -119,7 +119,7 @@ Deno.test("sim/main.ts --json prints the error as JSON and one line on stderr", 
   });
 });
 
-Deno.test("sim/main.ts exits 2 on a scenario file that does not exist", async () => {
+Deno.test("sim/cli/main.ts exits 2 on a scenario file that does not exist", async () => {
   await withTmp(async (tmpDir) => {
     const run = await runSim(["scenarios/no-such-scenario.yaml"], tmpDir);
     assertRejectedEarly(run, "missing file");
@@ -131,7 +131,7 @@ Deno.test("sim/main.ts exits 2 on a scenario file that does not exist", async ()
   });
 });
 
-Deno.test("sim/main.ts exits 2 on bad options with the error on the first line", async () => {
+Deno.test("sim/cli/main.ts exits 2 on bad options with the error on the first line", async () => {
   await withTmp(async (tmpDir) => {
     const cases: Array<[string[], string]> = [
       [[SMOKE, "--seed", "abc"], 'error: Option --seed needs an integer, got "abc"'],
@@ -155,7 +155,7 @@ Deno.test("sim/main.ts exits 2 on bad options with the error on the first line",
   });
 });
 
-Deno.test("sim/main.ts exits 2 on --iteration out of range", async () => {
+Deno.test("sim/cli/main.ts exits 2 on --iteration out of range", async () => {
   await withTmp(async (tmpDir) => {
     const run = await runSim([SMOKE, "--iteration", "2"], tmpDir);
     assertRejectedEarly(run, "--iteration 2");
@@ -168,7 +168,7 @@ Deno.test("sim/main.ts exits 2 on --iteration out of range", async () => {
   });
 });
 
-Deno.test("sim/main.ts exits 2 on --mutant for a command target and --iterations for a sweep", async () => {
+Deno.test("sim/cli/main.ts exits 2 on --mutant for a command target and --iterations for a sweep", async () => {
   await withTmp(async (tmpDir) => {
     const head = `name: cli
 proves: The command line is checked against the scenario.
@@ -207,7 +207,7 @@ fixture:
   });
 });
 
-Deno.test("sim/main.ts fails differently once past the input checks (control)", async () => {
+Deno.test("sim/cli/main.ts fails differently once past the input checks (control)", async () => {
   // Control: a valid scenario under the same denials must fail differently
   // (exit 4, harness error) and leave its report dir in TMPDIR, so the checks
   // above would catch a regression that spawns or listens on bad input.
@@ -219,7 +219,7 @@ Deno.test("sim/main.ts fails differently once past the input checks (control)", 
   });
 });
 
-Deno.test("sim/main.ts exits 2 when strace cannot take a process's rules together", async () => {
+Deno.test("sim/cli/main.ts exits 2 when strace cannot take a process's rules together", async () => {
   await withTmp(async (tmpDir) => {
     const file = `${tmpDir}/combo.yaml`;
     await Deno.writeTextFile(
@@ -249,7 +249,7 @@ faults:
   });
 });
 
-Deno.test("sim/main.ts exits 2 when a pause waits for a commit a traced process cannot show", async () => {
+Deno.test("sim/cli/main.ts exits 2 when a pause waits for a commit a traced process cannot show", async () => {
   await withTmp(async (tmpDir) => {
     const file = `${tmpDir}/unseen.yaml`;
     await Deno.writeTextFile(

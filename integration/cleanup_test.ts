@@ -6,7 +6,7 @@
  */
 
 import assert from "node:assert/strict";
-import { EXIT } from "../sim/exit_codes.ts";
+import { EXIT } from "../sim/shared/exit_codes.ts";
 
 const ROOT = new URL("..", import.meta.url).pathname;
 
@@ -49,7 +49,7 @@ async function waitFor(
 
 function simCommand(tmp: string, scenario: string): Deno.ChildProcess {
   return new Deno.Command(Deno.execPath(), {
-    args: ["run", "-A", `${ROOT}sim/main.ts`, `${ROOT}integration/testdata/${scenario}`],
+    args: ["run", "-A", `${ROOT}sim/cli/main.ts`, `${ROOT}integration/testdata/${scenario}`],
     env: { TMPDIR: tmp },
     stdout: "piped",
     stderr: "piped",
@@ -121,7 +121,14 @@ Deno.test("simulate() removes its workspaces after a passing run", async () => {
   const tmp = await Deno.makeTempDir({ prefix: "sim-cleanup-" });
   try {
     const out = await new Deno.Command(Deno.execPath(), {
-      args: ["run", "-A", `${ROOT}sim/main.ts`, `${ROOT}scenarios/smoke.yaml`, "--iterations", "1"],
+      args: [
+        "run",
+        "-A",
+        `${ROOT}sim/cli/main.ts`,
+        `${ROOT}scenarios/smoke.yaml`,
+        "--iterations",
+        "1",
+      ],
       env: { TMPDIR: tmp },
       stdout: "piped",
       stderr: "piped",

@@ -8,9 +8,9 @@
 
 import assert from "node:assert/strict";
 import { MUTANT_NAMES } from "../reference/mutants.ts";
-import { loadClaims, parseClaims } from "../sim/claims.ts";
-import { libraryScenarios } from "../sim/matrix.ts";
-import { loadScenario } from "../sim/scenario.ts";
+import { loadClaims, parseClaims } from "../sim/drive/claims.ts";
+import { libraryScenarios } from "../sim/drive/matrix.ts";
+import { loadScenario } from "../sim/scenario/load.ts";
 
 const SCENARIOS = new URL("../scenarios/", import.meta.url).pathname;
 

@@ -14,9 +14,9 @@
  */
 
 import assert from "node:assert/strict";
-import { EXIT } from "../sim/exit_codes.ts";
-import type { InvariantId } from "../sim/invariant_ids.ts";
-import { simulate } from "../sim/simulate.ts";
+import { EXIT } from "../sim/shared/exit_codes.ts";
+import type { InvariantId } from "../sim/shared/invariant_ids.ts";
+import { simulate } from "../sim/drive/simulate.ts";
 
 const SCENARIO = new URL("../scenarios/lifecycle-stress.yaml", import.meta.url).pathname;
 

@@ -8,9 +8,9 @@
 
 import assert from "node:assert/strict";
 import { MUTANT_NAMES } from "../reference/mutants.ts";
-import { EXIT } from "../sim/exit_codes.ts";
-import { loadClaims } from "../sim/claims.ts";
-import { CLEAN, detected, formatMatrix, runMatrix, uncaughtMutants } from "../sim/matrix.ts";
+import { EXIT } from "../sim/shared/exit_codes.ts";
+import { loadClaims } from "../sim/drive/claims.ts";
+import { CLEAN, detected, formatMatrix, runMatrix, uncaughtMutants } from "../sim/drive/matrix.ts";
 
 Deno.test("the scenario library passes on the clean reference and catches every mutant", async () => {
   const cells = await runMatrix({ concurrency: 2 });

@@ -9,10 +9,10 @@
 
 import assert from "node:assert/strict";
 import { parse as parseYaml } from "yaml";
-import { EXIT } from "../sim/exit_codes.ts";
-import type { ScenarioInput } from "../sim/scenario_schema.ts";
-import { simulate } from "../sim/simulate.ts";
-import type { ShrinkReport } from "../sim/shrink_run.ts";
+import { EXIT } from "../sim/shared/exit_codes.ts";
+import type { ScenarioInput } from "../sim/scenario/schema.ts";
+import { simulate } from "../sim/drive/simulate.ts";
+import type { ShrinkReport } from "../sim/drive/shrink_run.ts";
 
 const NOISY = new URL("../sim/testdata/shrink-noisy.yaml", import.meta.url).pathname;
 

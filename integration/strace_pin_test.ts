@@ -9,8 +9,8 @@
  */
 
 import assert from "node:assert/strict";
-import { EXIT } from "../sim/exit_codes.ts";
-import { simulate } from "../sim/simulate.ts";
+import { EXIT } from "../sim/shared/exit_codes.ts";
+import { simulate } from "../sim/drive/simulate.ts";
 
 const SCENARIO = new URL("../scenarios/lock-budget-edge-strace.yaml", import.meta.url).pathname;
 

@@ -8,9 +8,9 @@
  */
 
 import assert from "node:assert/strict";
-import { EXIT } from "../sim/exit_codes.ts";
-import { simulate } from "../sim/simulate.ts";
-import { renderTimeline, type TimelineData } from "../sim/timeline.ts";
+import { EXIT } from "../sim/shared/exit_codes.ts";
+import { simulate } from "../sim/drive/simulate.ts";
+import { renderTimeline, type TimelineData } from "../sim/report/timeline.ts";
 import { dumpDom } from "./_chromium.ts";
 
 const SCENARIO = new URL("../scenarios/rm-crash-after-commit.yaml", import.meta.url).pathname;

@@ -7,8 +7,8 @@
  */
 
 import { DatabaseSync } from "node:sqlite";
-import type { FixtureSpec } from "../sim/fixture.ts";
-import { type Registry, startRegistry } from "../sim/registry.ts";
+import type { FixtureSpec } from "../sim/scenario/fixture.ts";
+import { type Registry, startRegistry } from "../sim/run/registry.ts";
 import { join } from "./posix_path.ts";
 
 /** The entry point under test. */

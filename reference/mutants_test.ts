@@ -14,7 +14,7 @@ import {
 import { LOCK_GIVE_UP_MESSAGE } from "./lock.ts";
 import { MUTANT_NAMES } from "./mutants.ts";
 import { join } from "./posix_path.ts";
-import type { Registry } from "../sim/registry.ts";
+import type { Registry } from "../sim/run/registry.ts";
 
 const ALPHA_MAIN = ".swamp/pulled-extensions/@fix/alpha/models/main.ts";
 

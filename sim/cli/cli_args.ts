@@ -1,0 +1,160 @@
+/**
+ * The simulator's command line, parsed without dependencies. Every problem
+ * is a {@link UsageError} (exit code 2).
+ *
+ * @module
+ */
+
+import { REPEAT_MAX } from "../check/determinism.ts";
+
+/** A bad command line. */
+export class UsageError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = "UsageError";
+  }
+}
+
+/** The parsed command line. */
+export interface SimArgs {
+  scenario: string;
+  seed?: number;
+  iteration?: number;
+  iterations?: number;
+  mutant?: string;
+  json: boolean;
+  keep: boolean;
+  reportDir?: string;
+  /** Run each iteration this many times and require the same history shape. */
+  repeat?: number;
+  /** Shrink the first failing iteration to a minimal scenario file. */
+  shrink: boolean;
+  /** Most candidate runs a shrink may make. */
+  shrinkRuns?: number;
+  help: boolean;
+}
+
+/** Default and maximum of `--shrink-runs`. */
+export const SHRINK_RUNS = { default: 100, max: 10_000 } as const;
+
+/** Usage text. */
+export const USAGE = `Usage: deno task sim <scenario.yaml> [options]
+
+Runs a scenario against its target and checks the invariant suite.
+
+Options:
+  --seed <n>          Override the scenario's seed
+  --iteration <i>     Run only iteration i (replay)
+  --iterations <n>    Override the number of iterations
+  --mutant <name>     Run the reference target with a named mutant
+  --json              Print one JSON object on stdout (progress goes to stderr)
+  --keep              Keep each iteration's workspace (paths are printed)
+  --report-dir <dir>  Where history.json and verdicts.json go
+                      (default: $TMPDIR/swamp-sim-reports/<scenario>-seed-<seed>)
+  --repeat <k>        Run each iteration k times (2..${REPEAT_MAX}) from the same plan and
+                      fail when the history shapes differ (see design/simulator.md)
+  --shrink            On a failure, reduce the first failing iteration to a
+                      minimal scenario that fails the same way, written to
+                      <report-dir>/shrunk.yaml with its replay command
+  --shrink-runs <n>   Most candidate runs of a shrink (default 100)
+  -h, --help          Show this help
+
+Exit codes: 0 pass, 1 invariant violated, 2 bad input, 3 target misbehaved,
+4 harness error, 130/143 interrupted.`;
+
+function intArg(name: string, value: string | undefined, min: number, max: number): number {
+  if (value === undefined) throw new UsageError(`Option ${name} needs a value`);
+  if (!/^\d+$/.test(value)) throw new UsageError(`Option ${name} needs an integer, got "${value}"`);
+  const n = Number(value);
+  if (n < min || n > max) {
+    throw new UsageError(`Option ${name} must be between ${min} and ${max}, got ${n}`);
+  }
+  return n;
+}
+
+/** Parses argv (without the program). */
+export function parseSimArgs(argv: readonly string[]): SimArgs {
+  const args: SimArgs = { scenario: "", json: false, keep: false, shrink: false, help: false };
+  const positional: string[] = [];
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i];
+    const [flag, inline] = a.startsWith("--") && a.includes("=")
+      ? [a.slice(0, a.indexOf("=")), a.slice(a.indexOf("=") + 1)]
+      : [a, undefined];
+    // `--seed 5` or `--seed=5`; a following option is never taken as a value.
+    const value = () => {
+      if (inline !== undefined) return inline;
+      const next = argv[i + 1];
+      if (next === undefined || next.startsWith("--")) return undefined;
+      i++;
+      return next;
+    };
+    const noValue = () => {
+      if (inline !== undefined) {
+        throw new UsageError(`Option ${flag} takes no value, got "${inline}"`);
+      }
+    };
+    switch (flag) {
+      case "--seed":
+        args.seed = intArg(flag, value(), 0, 0xffff_ffff);
+        break;
+      case "--iteration":
+        args.iteration = intArg(flag, value(), 0, 1_000_000);
+        break;
+      case "--iterations":
+        args.iterations = intArg(flag, value(), 1, 10_000);
+        break;
+      case "--mutant": {
+        const v = value();
+        if (v === undefined || v === "") throw new UsageError("Option --mutant needs a name");
+        args.mutant = v;
+        break;
+      }
+      case "--report-dir": {
+        const v = value();
+        if (v === undefined || v === "") throw new UsageError("Option --report-dir needs a path");
+        args.reportDir = v;
+        break;
+      }
+      case "--json":
+        noValue();
+        args.json = true;
+        break;
+      case "--keep":
+        noValue();
+        args.keep = true;
+        break;
+      case "--repeat":
+        args.repeat = intArg(flag, value(), 2, REPEAT_MAX);
+        break;
+      case "--shrink":
+        noValue();
+        args.shrink = true;
+        break;
+      case "--shrink-runs":
+        args.shrinkRuns = intArg(flag, value(), 1, SHRINK_RUNS.max);
+        break;
+      case "-h":
+      case "--help":
+        noValue();
+        args.help = true;
+        break;
+      default:
+        if (a.startsWith("-")) throw new UsageError(`Unknown option "${a}"`);
+        positional.push(a);
+    }
+  }
+  if (args.help) return args;
+  if (positional.length !== 1) {
+    throw new UsageError(
+      positional.length === 0
+        ? "Missing the scenario file"
+        : `Expected one scenario file, got ${positional.length}`,
+    );
+  }
+  if (args.shrinkRuns !== undefined && !args.shrink) {
+    throw new UsageError("Option --shrink-runs needs --shrink");
+  }
+  args.scenario = positional[0];
+  return args;
+}

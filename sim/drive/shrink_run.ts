@@ -1,0 +1,243 @@
+/**
+ * Running a shrink (the I/O side of `shrink.ts`): freeze the failing
+ * iteration, check that the frozen scenario still fails, reduce it by
+ * running candidates through the same runner, and write the result as a
+ * scenario file with the command that replays it.
+ *
+ * @module
+ */
+
+import { parse as parseYaml, stringify as stringifyYaml } from "yaml";
+import { planIteration } from "../scenario/plan.ts";
+import { wallMs } from "../run/process.ts";
+import {
+  HarnessError,
+  type IterationOptions,
+  type IterationResult,
+  runIteration,
+} from "../run/runner.ts";
+import { type Registry, startRegistry } from "../run/registry.ts";
+import { dirOf, parseScenario, type Scenario, ScenarioError } from "../scenario/load.ts";
+import type { RunContext } from "../run/target.ts";
+import type { ScenarioInput } from "../scenario/schema.ts";
+import {
+  type Candidate,
+  type CandidateVerdict,
+  canonicalOrder,
+  type FailureSignature,
+  freezeScenario,
+  sameFailure,
+  shrinkLoop,
+  sizeOf,
+} from "./shrink.ts";
+
+/** Extension names a verdict explanation mentions (`@scope/name`). */
+function extensionsNamed(text: string): string[] {
+  return [...text.matchAll(/@[a-z0-9][a-z0-9-]*\/[a-z0-9][a-z0-9-]*/g)].map((m) => m[0]);
+}
+
+/**
+ * The failure signature of an iteration result, with the layer states of
+ * the extensions named by `reference`'s failed verdicts (the result itself
+ * when omitted).
+ */
+export function signatureOf(result: IterationResult, reference = result): FailureSignature {
+  const failedOf = (r: IterationResult) => r.judgements.filter((j) => !j.pass);
+  const named = new Set(failedOf(reference).flatMap((j) => extensionsNamed(j.verdict.explanation)));
+  const phases = new Set(failedOf(reference).map((j) => j.verdict.phase));
+  const states: Record<string, string> = {};
+  for (const phase of phases) {
+    const layer = result.layerStates[phase];
+    for (const name of named) {
+      const state = layer?.[name];
+      states[`${name}@${phase}`] = state === undefined
+        ? "unknown"
+        : `files=${state.files} lockfile=${state.lockfile} catalog=${state.catalog}`;
+    }
+  }
+  return {
+    class: result.failure?.class ?? "pass",
+    failed: failedOf(result).map((j) => `${j.verdict.invariant}@${j.verdict.phase}`).sort(),
+    states,
+    outcomes: result.history.ops.filter((op) => op.phase === "run")
+      .sort((a, b) => a.process - b.process).map((op) => op.outcome.class),
+  };
+}
+
+/** What a shrink needs. */
+export interface ShrinkRunOptions {
+  /** The scenario as run (seed and iterations already applied). */
+  scenario: Scenario;
+  /** The failing iteration to shrink. */
+  failed: IterationResult;
+  mutant?: string;
+  runBudget: number;
+  /** Runner options (cleanup, run context, deadline); workspaces are never kept. */
+  iteration: IterationOptions;
+  /** Where the shrunk scenario is written. */
+  outPath: string;
+  log: (line: string) => void;
+}
+
+/** What a shrink produced. */
+export interface ShrinkReport {
+  /** `shrunk`: written to `file`; `not-reproduced`: the frozen plan passed, nothing written. */
+  status: "shrunk" | "not-reproduced";
+  file?: string;
+  replay?: string;
+  /** Runs made: the frozen plan's, then one per candidate. */
+  runs: number;
+  steps: string[];
+  /** What ended the search early, if anything. */
+  stoppedBy?: "run-budget" | "time-limit";
+  from: { processes: number; faults: number };
+  to?: { processes: number; faults: number };
+  failure: FailureSignature;
+}
+
+/** The scenario file text of `input`, after a comment header. */
+export function scenarioText(input: ScenarioInput, header: readonly string[]): string {
+  const body = stringifyYaml(input, { lineWidth: 0 });
+  return `${header.map((l) => `# ${l}`).join("\n")}\n${body}`;
+}
+
+/**
+ * Runs candidate scenarios, each once, as iteration 0, through the same
+ * runner. A candidate whose registry differs from the original's gets a
+ * registry that serves just its fixture; {@link close} stops those.
+ */
+class CandidateRunner {
+  readonly #options: ShrinkRunOptions;
+  readonly #registries = new Map<string, Registry>();
+
+  constructor(options: ShrinkRunOptions) {
+    this.#options = options;
+  }
+
+  /** Runs a candidate once and judges it against the original failure. */
+  async judge(input: ScenarioInput, origins: readonly number[]): Promise<CandidateVerdict> {
+    const { outPath, iteration, failed } = this.#options;
+    iteration.cleanup.assertRunning();
+    if (wallMs() >= iteration.deadlineMs) return "out-of-time";
+    let candidate: Scenario;
+    try {
+      candidate = parseScenario(scenarioText(input, []), outPath, outPath);
+    } catch (error) {
+      if (error instanceof ScenarioError) return "invalid";
+      throw error;
+    }
+    let result: IterationResult;
+    try {
+      result = await runIteration(candidate, planIteration(candidate, 0), {
+        ...iteration,
+        run: await this.#runContextFor(candidate),
+        keep: false,
+      });
+    } catch (error) {
+      if (!(error instanceof HarnessError)) throw error;
+      return wallMs() >= iteration.deadlineMs ? "out-of-time" : "harness-error";
+    }
+    return sameFailure(signatureOf(failed), signatureOf(result, failed), origins)
+      ? "same-failure"
+      : "other-outcome";
+  }
+
+  async #runContextFor(candidate: Scenario): Promise<RunContext> {
+    const base = this.#options.iteration.run;
+    const key = JSON.stringify(candidate.fixture.spec);
+    if (key === JSON.stringify(this.#options.scenario.fixture.spec)) return base;
+    let registry = this.#registries.get(key);
+    if (registry === undefined) {
+      registry = await startRegistry(candidate.fixture.spec);
+      this.#registries.set(key, registry);
+    }
+    return { ...base, registryUrl: registry.url, registryPort: registry.port };
+  }
+
+  async close(): Promise<void> {
+    for (const registry of this.#registries.values()) await registry.close();
+    this.#registries.clear();
+  }
+}
+
+const VERDICT_WORDS: Readonly<Record<CandidateVerdict, string>> = {
+  "same-failure": "still fails the same way, kept",
+  "other-outcome": "passes or fails otherwise",
+  "invalid": "not a valid scenario, skipped",
+  "harness-error": "its set-up failed, skipped",
+  "out-of-time": "the run's time limit was reached, stopping",
+};
+
+/** Shrinks `options.failed`; see the module doc. Interruptions propagate. */
+export async function shrinkFailure(options: ShrinkRunOptions): Promise<ShrinkReport> {
+  const runner = new CandidateRunner(options);
+  try {
+    return await shrinkWith(runner, options);
+  } finally {
+    await runner.close();
+  }
+}
+
+async function shrinkWith(
+  runner: CandidateRunner,
+  options: ShrinkRunOptions,
+): Promise<ShrinkReport> {
+  const { scenario, failed, log } = options;
+  const original = signatureOf(failed);
+  const raw = parseYaml(await Deno.readTextFile(scenario.path)) as ScenarioInput;
+  const origin =
+    `Shrunk from ${scenario.file} (seed ${scenario.seed}, iteration ${failed.iteration}${
+      options.mutant === undefined ? "" : `, mutant ${options.mutant}`
+    }), which failed: ${failed.failure?.reason ?? "?"}`;
+  const frozen = freezeScenario(raw, failed.plan, failed.history, {
+    scenarioDir: dirOf(scenario.path),
+    mutant: options.mutant,
+    origin,
+  });
+  const from = {
+    processes: failed.plan.processes.length,
+    faults: failed.plan.processes.reduce((n, p) => n + p.rules.length, 0),
+  };
+  const frozenVerdict = await runner.judge(frozen, failed.plan.processes.map((_, i) => i));
+  if (frozenVerdict !== "same-failure") {
+    log(
+      `shrink: the frozen plan did not fail the same way (${frozenVerdict}${
+        frozenVerdict === "other-outcome" ? ": the failure depends on timing" : ""
+      }); nothing written`,
+    );
+    return { status: "not-reproduced", runs: 1, steps: [], from, failure: original };
+  }
+  log(`shrink: frozen plan fails the same way; reducing (at most ${options.runBudget} runs)`);
+  const result = await shrinkLoop(frozen, {
+    tryCandidate: (candidate: Candidate) => runner.judge(candidate.input, candidate.origins),
+    onTried: (candidate, verdict, runs) =>
+      log(`shrink: run ${runs}: ${candidate.label}: ${VERDICT_WORDS[verdict]}`),
+  }, options.runBudget);
+
+  // Written as run: per-process faults in their order (merging could reorder one process's rules).
+  const final = canonicalOrder(result.input);
+  const replay = `deno task sim ${options.outPath}`;
+  const text = scenarioText(final, [
+    `yaml-language-server: $schema=${
+      new URL("../../scenarios/schema.json", import.meta.url).pathname
+    }`,
+    origin.replaceAll("\n", " "),
+    `Reduced in ${result.runs + 1} run(s) (the frozen plan, then one per candidate): ${
+      result.steps.join("; ") || "nothing could be removed"
+    }${result.stoppedBy === undefined ? "" : ` (stopped by the ${result.stoppedBy})`}.`,
+    `Replay: ${replay}`,
+  ]);
+  await Deno.mkdir(dirOf(options.outPath), { recursive: true });
+  await Deno.writeTextFile(options.outPath, text);
+  return {
+    status: "shrunk",
+    file: options.outPath,
+    replay,
+    runs: result.runs + 1,
+    steps: result.steps,
+    ...(result.stoppedBy === undefined ? {} : { stoppedBy: result.stoppedBy }),
+    from,
+    to: sizeOf(result.input),
+    failure: original,
+  };
+}

@@ -1,0 +1,252 @@
+/**
+ * Reports: the per-invariant summary, the sweep table, the replay command,
+ * and the report directory (`summary.json`, and per iteration `plan.json`,
+ * `history.json`, `verdicts.json`). Formatting is pure; `writeReport` is
+ * the only I/O.
+ *
+ * @module
+ */
+
+import { renderJunit } from "./junit.ts";
+import { renderTimeline, timelineData, type TimelineMeta } from "./timeline.ts";
+import { type History, processLabel, toJepsen } from "../record/history.ts";
+import { INVARIANT_IDS, type InvariantId } from "../shared/invariant_ids.ts";
+import type { CheckPhase } from "../check/invariants/mod.ts";
+import { formatLayerState } from "../record/layers.ts";
+import type { IterationResult } from "../run/runner.ts";
+import type { Scenario } from "../scenario/load.ts";
+
+/** What a replay command must carry besides the scenario file. */
+export interface ReplayOptions {
+  seed: number;
+  iteration: number;
+  mutant?: string;
+  /** The run's iteration count when it overrode the scenario's (needed to name a later iteration). */
+  iterations?: number;
+  /** Runs per iteration of a determinism check. */
+  repeat?: number;
+}
+
+/** The command that replays one iteration exactly. */
+export function replayCommand(scenario: Scenario, options: ReplayOptions): string {
+  const quoted = /^[\w./@-]+$/.test(scenario.file)
+    ? scenario.file
+    : `'${scenario.file.replace(/'/g, "'\\''")}'`;
+  const parts = [
+    `deno task sim ${quoted}`,
+    `--seed ${options.seed}`,
+    `--iteration ${options.iteration}`,
+  ];
+  if (options.iterations !== undefined) parts.push(`--iterations ${options.iterations}`);
+  if (options.mutant !== undefined) parts.push(`--mutant ${options.mutant}`);
+  if (options.repeat !== undefined) parts.push(`--repeat ${options.repeat}`);
+  return parts.join(" ");
+}
+
+/** Counts of one invariant over all iterations, per phase. */
+export interface InvariantSummary {
+  invariant: InvariantId;
+  phases: Partial<
+    Record<
+      CheckPhase,
+      { valid: number; invalid: number; unknown: number; failedExpectation: number }
+    >
+  >;
+}
+
+/** Summarises verdicts per invariant and phase. */
+export function summarise(results: readonly IterationResult[]): InvariantSummary[] {
+  return INVARIANT_IDS.map((id) => {
+    const phases: InvariantSummary["phases"] = {};
+    for (const r of results) {
+      for (const j of r.judgements) {
+        if (j.verdict.invariant !== id) continue;
+        const p = phases[j.verdict.phase] ??= {
+          valid: 0,
+          invalid: 0,
+          unknown: 0,
+          failedExpectation: 0,
+        };
+        p[j.verdict.status]++;
+        if (!j.pass) p.failedExpectation++;
+      }
+    }
+    return { invariant: id, phases };
+  });
+}
+
+/** Renders the per-invariant summary as aligned text. */
+export function formatSummary(summary: readonly InvariantSummary[]): string {
+  const width = Math.max(...summary.map((s) => s.invariant.length));
+  const cell = (p: InvariantSummary["phases"]["run"]) =>
+    p === undefined
+      ? "-"
+      : `${p.valid} valid, ${p.invalid} invalid, ${p.unknown} unknown${
+        p.failedExpectation > 0 ? ` (${p.failedExpectation} FAILED)` : ""
+      }`;
+  return summary.map((s) =>
+    `  ${s.invariant.padEnd(width)}  run: ${cell(s.phases.run)}  |  recovery: ${
+      cell(s.phases.recovery)
+    }`
+  )
+    .join("\n");
+}
+
+/** One row of a sweep's table. */
+export interface SweepRow {
+  iteration: number;
+  op: string;
+  point: string;
+  phase: string;
+  /** Whether the swept action fired (the op reached the point). */
+  fired: boolean;
+  outcome: string;
+  /** Layer states of the op's extensions right after the faulty run. */
+  stateAfterRun: string;
+  /** Whether every invariant held after recovery. */
+  converged: boolean | null;
+}
+
+function opText(scenario: Scenario, r: IterationResult): { label: string; names: string[] } {
+  const op = r.plan.sweepCase?.op ?? r.plan.processes[0]?.op;
+  if (op === undefined) return { label: "-", names: [] };
+  switch (op.op) {
+    case "pull": {
+      const at = op.ref.indexOf("@", 1);
+      return { label: `pull ${op.ref}`, names: [at === -1 ? op.ref : op.ref.slice(0, at)] };
+    }
+    case "rm":
+      return { label: `rm ${op.name}`, names: [op.name] };
+    case "update":
+      return {
+        label: `update${op.name === undefined ? "" : ` ${op.name}`}`,
+        names: op.name === undefined
+          ? scenario.fixture.spec.extensions.map((e) => e.name)
+          : [op.name],
+      };
+    default:
+      return { label: op.op, names: [] };
+  }
+}
+
+/** The sweep table of a sweeping scenario's results. */
+export function sweepRows(scenario: Scenario, results: readonly IterationResult[]): SweepRow[] {
+  return results.filter((r) => r.plan.sweepCase !== undefined).map((r) => {
+    const sc = r.plan.sweepCase!;
+    const { label, names } = opText(scenario, r);
+    const op = r.history.ops.find((o) => o.phase === "run");
+    const fired = op?.events.some((e) => e.rule === "sweep" && e.action !== "none") ?? false;
+    const recovery = r.judgements.filter((j) => j.verdict.phase === "recovery");
+    return {
+      iteration: r.iteration,
+      op: label,
+      point: sc.at,
+      phase: sc.when,
+      fired,
+      outcome: op?.outcome.class ?? "-",
+      stateAfterRun: names.map((n) =>
+        `${n}: ${r.layerStates.run[n] === undefined ? "-" : formatLayerState(r.layerStates.run[n])}`
+      ).join("; "),
+      converged: recovery.length === 0 ? null : recovery.every((j) => j.verdict.status === "valid"),
+    };
+  });
+}
+
+/** Renders a sweep table as aligned text. */
+export function formatSweepTable(rows: readonly SweepRow[]): string {
+  const header = [
+    "it",
+    "op",
+    "point",
+    "phase",
+    "fired",
+    "outcome",
+    "converged",
+    "state after the faulty run",
+  ];
+  const lines = rows.map((r) => [
+    String(r.iteration),
+    r.op,
+    r.point,
+    r.phase,
+    r.fired ? "yes" : "no",
+    r.outcome,
+    r.converged === null ? "-" : r.converged ? "yes" : "NO",
+    r.stateAfterRun,
+  ]);
+  const widths = header.map((h, i) => Math.max(h.length, ...lines.map((l) => l[i].length)));
+  const fmt = (cells: string[]) =>
+    cells.map((c, i) => (i === cells.length - 1 ? c : c.padEnd(widths[i]))).join("  ");
+  return [fmt(header), fmt(widths.map((w) => "-".repeat(w))), ...lines.map(fmt)].join("\n");
+}
+
+/** The history as written to `history.json`: ops, plus Jepsen's flat form. */
+function historyFile(history: History): unknown {
+  return { ...history, jepsen: toJepsen(history) };
+}
+
+/**
+ * What an iteration's history says about the plan itself, one line each: a
+ * pause released by its timeout rather than by what it waited for (the
+ * pinned interleaving may not have happened), and a process whose shim
+ * stopped logging at the event limit (later points are missing).
+ */
+export function iterationNotes(result: Pick<IterationResult, "history">): string[] {
+  const notes: string[] = [];
+  for (const op of result.history.ops) {
+    const label = processLabel(op);
+    for (const e of op.events) {
+      if (e.action === "pause" && e.released === false) {
+        notes.push(
+          `${label} was released by its pause timeout at ${e.phase} ${e.point} (hit ${e.hit}, ${
+            e.pausedMs ?? "?"
+          } ms), not by what it waited for`,
+        );
+      }
+    }
+    if (op.eventsCapped === true) {
+      notes.push(`${label} reached the event limit: its later points are not in the history`);
+    }
+  }
+  return notes;
+}
+
+/**
+ * Writes the report directory: `summary.json`, `timeline.html` (see
+ * `timeline.ts`), `junit.xml` (see `junit.ts`) and per iteration `plan.json`,
+ * `history.json` and `verdicts.json`. Returns the paths written.
+ */
+export async function writeReport(
+  dir: string,
+  summary: unknown,
+  results: readonly IterationResult[],
+  meta: TimelineMeta,
+): Promise<string[]> {
+  await Deno.mkdir(dir, { recursive: true });
+  // Iterations of an earlier, longer run into the same dir would read as this run's.
+  for await (const entry of Deno.readDir(dir)) {
+    if (entry.isDirectory && /^iteration-\d+$/.test(entry.name)) {
+      await Deno.remove(`${dir}/${entry.name}`, { recursive: true });
+    }
+  }
+  const written: string[] = [];
+  const write = async (path: string, value: unknown) => {
+    await Deno.writeTextFile(path, `${JSON.stringify(value, null, 2)}\n`);
+    written.push(path);
+  };
+  await write(`${dir}/summary.json`, summary);
+  const writeText = async (path: string, text: string) => {
+    await Deno.writeTextFile(path, text);
+    written.push(path);
+  };
+  await writeText(`${dir}/timeline.html`, renderTimeline(timelineData(meta, results)));
+  await writeText(`${dir}/junit.xml`, renderJunit(meta, results));
+  for (const r of results) {
+    const sub = `${dir}/iteration-${r.iteration}`;
+    await Deno.mkdir(sub, { recursive: true });
+    await write(`${sub}/plan.json`, r.plan);
+    await write(`${sub}/history.json`, historyFile(r.history));
+    await write(`${sub}/verdicts.json`, r.judgements);
+  }
+  return written;
+}

@@ -1,0 +1,112 @@
+import assert from "node:assert/strict";
+import { historyOf, historyOp } from "../check/invariants/_fixtures.ts";
+import type { IterationResult } from "../run/runner.ts";
+import {
+  renderTimeline,
+  scriptSafeJson,
+  TIMELINE_STDERR_CHARS_MAX,
+  timelineData,
+  type TimelineMeta,
+} from "./timeline.ts";
+
+const HOSTILE = `</script><script>document.body.dataset.pwned = "1"</script>\u2028`;
+
+function resultOf(): IterationResult {
+  const pull = historyOp(0, { op: "pull", ref: "@fix/alpha" }, {
+    window: [10, 50],
+    stderr: HOSTILE + "x".repeat(TIMELINE_STDERR_CHARS_MAX),
+  });
+  pull.events = [{
+    seq: 1,
+    process: 0,
+    pid: 7,
+    point: "lock.acquire",
+    phase: "before",
+    hit: 2,
+    action: "delay",
+    rule: "faults[0]",
+    delayMs: 25,
+    atMs: pull.invokeMs + 5,
+  }];
+  const setup = historyOp(0, { op: "init" }, { phase: "setup", window: [0, 8] });
+  return {
+    iteration: 4,
+    plan: { scenario: "s", seed: 9, iteration: 4, processes: [] },
+    history: historyOf([setup, pull]),
+    verdicts: [],
+    judgements: [{
+      verdict: {
+        invariant: "files-lockfile-match",
+        phase: "run",
+        status: "invalid",
+        explanation: "<img src=x onerror=alert(1)> is unlisted",
+        evidence: {},
+      },
+      expectation: "hold",
+      pass: false,
+    }],
+    layerStates: { run: {} },
+    passed: false,
+    failure: { class: "invariant", reason: "files-lockfile-match (run) is invalid" },
+    durationMs: 60,
+    checkMs: 1,
+  };
+}
+
+const META: TimelineMeta = {
+  scenario: "s<b>",
+  file: "scenarios/s.yaml",
+  seed: 9,
+  exitCode: 1,
+  replays: { 4: "deno task sim scenarios/s.yaml --seed 9 --iteration 4" },
+  notes: { 4: ["p0 was released by its pause timeout"] },
+};
+
+Deno.test("timelineData() puts times from the first invoke, labels by phase, and bounds stderr", () => {
+  const data = timelineData(META, [resultOf()]);
+  const [it] = data.iterations;
+  assert.equal(it.replay, META.replays[4]);
+  assert.deepEqual(it.notes, META.notes[4]);
+  assert.equal(it.failure, "invariant: files-lockfile-match (run) is invalid");
+  assert.deepEqual(it.ops.map((o) => [o.label, o.op, o.startMs, o.endMs]), [
+    ["s0", "init", 0, 8],
+    ["p0", "pull @fix/alpha", 10, 50],
+  ]);
+  assert.deepEqual(it.ops[1].events, [{
+    atMs: 15,
+    point: "lock.acquire",
+    phase: "before",
+    hit: 2,
+    action: "delay",
+    rule: "faults[0]",
+    detail: "25 ms",
+  }]);
+  assert.equal(it.ops[1].stderr.length, TIMELINE_STDERR_CHARS_MAX);
+  assert.equal(
+    JSON.stringify(data.meta),
+    JSON.stringify({ scenario: "s<b>", file: "scenarios/s.yaml", seed: 9, exitCode: 1 }),
+  );
+});
+
+Deno.test("renderTimeline() embeds the data so that no text of a target can end the script", () => {
+  const data = timelineData(META, [resultOf()]);
+  const html = renderTimeline(data);
+  assert.equal(html.match(/<\/script>/g)?.length, 2, "only the page's own two scripts close");
+  assert.ok(!html.includes("<script>document.body"));
+  assert.ok(html.includes("<title>swamp-sim: s&lt;b&gt; (seed 9)</title>"));
+  const embedded = /<script type="application\/json" id="swamp-sim-data">(.*?)<\/script>/s.exec(
+    html,
+  );
+  assert.ok(embedded);
+  assert.deepEqual(JSON.parse(embedded[1]), data);
+  assert.equal(scriptSafeJson("<\u2028"), '"\\u003c\\u2028"');
+});
+
+Deno.test("renderTimeline() marks a run that ended early as failed, whatever its iterations did", () => {
+  const html = renderTimeline(timelineData({ ...META, exitCode: 4, harnessError: "boom <x>" }, []));
+  assert.ok(html.includes('<p class="fail">scenarios/s.yaml: 0/0 iteration(s) passed, exit 4</p>'));
+  assert.ok(html.includes('<p class="fail">The run ended early: boom &lt;x&gt;</p>'));
+  assert.ok(
+    renderTimeline(timelineData({ ...META, exitCode: 0 }, [])).includes('<p class="pass">'),
+  );
+});

@@ -378,6 +378,9 @@ export type CandidateVerdict =
   | "harness-error"
   | "out-of-time";
 
+/** Default and maximum run budget of a shrink (`--shrink-runs`). */
+export const SHRINK_RUNS = { default: 100, max: 10_000 } as const;
+
 /** What {@link shrinkLoop} needs from the outside world. */
 export interface ShrinkDriver {
   /** Runs a candidate once. */

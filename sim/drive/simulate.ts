@@ -13,7 +13,14 @@ import { planStrace } from "../../faults/strace/command.ts";
 import { UnsupportedRuleError } from "../../faults/strace/support.ts";
 import { straceContext } from "../run/backend.ts";
 import { denoDir } from "../run/deno_dir.ts";
-import { compareRuns, type DeterminismReport, historyShape } from "../check/determinism.ts";
+import {
+  compareRuns,
+  type DeterminismReport,
+  historyShape,
+  judgeRuns,
+} from "../check/determinism.ts";
+import type { IterationResult } from "../check/iteration.ts";
+import { runAndCheck } from "./iteration.ts";
 import { planIteration } from "../scenario/plan.ts";
 import { startRegistry } from "../run/registry.ts";
 import {
@@ -25,8 +32,8 @@ import {
   sweepRows,
   writeReport,
 } from "../report/report.ts";
-import { HarnessError, type IterationResult, runIteration } from "../run/runner.ts";
-import { SHRINK_RUNS } from "../cli/cli_args.ts";
+import { HarnessError } from "../run/runner.ts";
+import { SHRINK_RUNS } from "./shrink.ts";
 import { shrinkFailure, type ShrinkReport } from "./shrink_run.ts";
 import { loadScenario, processCount, type Scenario, ScenarioError } from "../scenario/load.ts";
 import { PRELOAD_SHIM, PROJECT_CONFIG, REFERENCE_ENTRY, type RunContext } from "../run/target.ts";
@@ -181,37 +188,6 @@ function backendProblem(scenario: Scenario, options: SimulateOptions): string | 
   return undefined;
 }
 
-/**
- * One iteration's result from its runs. When the scenario is pinned
- * (`deterministic`, the default) and the runs' history shapes differ, that
- * is the failure (class `determinism`), whether or not some run also failed:
- * a failure that does not replay is first of all not reproducible. Otherwise
- * the first failing run (a replay that fails is a failure), else the first run.
- */
-export function judgeRuns(
-  runs: readonly IterationResult[],
-  determinism: DeterminismReport | undefined,
-  deterministic: boolean,
-): IterationResult {
-  if (runs.length === 0) throw new Error("judgeRuns() needs at least one run");
-  const failing = runs.find((r) => !r.passed);
-  if (determinism === undefined || determinism.distinct === 1 || !deterministic) {
-    return failing ?? runs[0];
-  }
-  const failed = failing === undefined || failing.failure === undefined
-    ? ""
-    : `; run ${runs.indexOf(failing) + 1} failed: ${failing.failure.reason}`;
-  return {
-    ...(failing ?? runs[0]),
-    passed: false,
-    failure: {
-      class: "determinism",
-      reason: `${determinism.distinct} distinct history shapes over ${determinism.runs} runs ` +
-        `of one plan; ${determinism.difference}${failed}`,
-    },
-  };
-}
-
 /** Runs a scenario. Never throws for bad input or target failures: the exit code says what happened. */
 export async function simulate(options: SimulateOptions): Promise<SimulateResult> {
   const log = options.log ??
@@ -285,7 +261,7 @@ export async function simulate(options: SimulateOptions): Promise<SimulateResult
       const runs: IterationResult[] = [];
       for (let r = 0; r < (options.repeat ?? 1); r++) {
         runs.push(
-          await runIteration(sized, plan, {
+          await runAndCheck(sized, plan, {
             cleanup,
             run,
             keep: options.keep ?? false,

@@ -13,7 +13,7 @@ import { type History, processLabel, toJepsen } from "../record/history.ts";
 import { INVARIANT_IDS, type InvariantId } from "../shared/invariant_ids.ts";
 import type { CheckPhase } from "../check/invariants/mod.ts";
 import { formatLayerState } from "../record/layers.ts";
-import type { IterationResult } from "../run/runner.ts";
+import type { IterationResult } from "../check/iteration.ts";
 import type { Scenario } from "../scenario/load.ts";
 
 /** What a replay command must carry besides the scenario file. */

@@ -1,10 +1,10 @@
 /**
- * The runner: executes one planned iteration in a fresh workspace. Set-up
- * through the target's own commands, the workload's processes spawned
- * through the shim backend at their planned offsets against one repo, a
- * snapshot and the invariant suite (safety), the recovery steps without
- * faults, another snapshot and the suite again (liveness). I/O lives here;
- * planning and checking are pure and live elsewhere.
+ * The runner: executes one planned iteration in a fresh workspace and
+ * records it. Set-up through the target's own commands, the workload's
+ * processes spawned through the shim backend at their planned offsets
+ * against one repo, a snapshot, the recovery steps without faults, another
+ * snapshot. It checks nothing: the check stage reads the {@link RunRecord}.
+ * I/O lives here; planning and checking are pure and live elsewhere.
  *
  * @module
  */
@@ -16,21 +16,15 @@ import { prepareShim } from "./backend.ts";
 import type { Cleanup } from "./cleanup.ts";
 import type { History, HistoryOp, HistoryOpSpec, HistoryPhase } from "../record/history.ts";
 import { opLabel } from "../record/history.ts";
-import { type CheckContext, checkInvariants, type Verdict } from "../check/invariants/mod.ts";
-import { type FailureClass, failureOf, judgeAll, type Judgement } from "../check/judge.ts";
 import { parseJsonStream } from "../record/json_stream.ts";
 import { LOCK_PATH } from "../shared/layout.ts";
-import {
-  extensionsInSnapshot,
-  type LayerState,
-  layerState,
-  lockEntries,
-} from "../record/layers.ts";
+import { lockEntries } from "../record/layers.ts";
+import type { RunRecord } from "../record/run_record.ts";
 import { classifyOutcome } from "../shared/outcome.ts";
 import type { Plan, PlannedProcess } from "../scenario/plan.ts";
 import { runProcess, wallMs } from "./process.ts";
 import type { OpSpec, Scenario } from "../scenario/load.ts";
-import { takeSnapshot } from "../record/snapshot.ts";
+import { type Snapshot, takeSnapshot } from "../record/snapshot.ts";
 import { swampArgv } from "./swamp_argv.ts";
 import { type RunContext, spawnSpec } from "./target.ts";
 import { createWorkspace, type Workspace } from "./workspace.ts";
@@ -41,25 +35,6 @@ export class HarnessError extends Error {
     super(message);
     this.name = "HarnessError";
   }
-}
-
-/** What one iteration produced. */
-export interface IterationResult {
-  iteration: number;
-  plan: Plan;
-  history: History;
-  verdicts: Verdict[];
-  judgements: Judgement[];
-  /** Per extension: its layer states after the run, and after recovery when there was one. */
-  layerStates: { run: Record<string, LayerState>; recovery?: Record<string, LayerState> };
-  passed: boolean;
-  failure?: { class: FailureClass; reason: string };
-  /** Wall time of the whole iteration. */
-  durationMs: number;
-  /** Time the pure invariant checks took (both phases). */
-  checkMs: number;
-  /** The kept workspace, when `keep` is set. */
-  workspace?: string;
 }
 
 /** Options of one iteration. */
@@ -79,12 +54,12 @@ function sleep(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, Math.max(0, ms)));
 }
 
-/** Runs one iteration of `scenario` as `plan` says. */
+/** Runs one iteration of `scenario` as `plan` says and returns what it recorded. */
 export async function runIteration(
   scenario: Scenario,
   plan: Plan,
   options: IterationOptions,
-): Promise<IterationResult> {
+): Promise<RunRecord> {
   const startedMs = wallMs();
   const ws = await createWorkspace(options.cleanup, `${scenario.name}-${plan.iteration}`);
   try {
@@ -100,7 +75,7 @@ async function iterate(
   options: IterationOptions,
   ws: Workspace,
   startedMs: number,
-): Promise<IterationResult> {
+): Promise<RunRecord> {
   const history: History = {
     scenario: scenario.name,
     seed: plan.seed,
@@ -216,32 +191,10 @@ async function iterate(
     history.ops.push(s.value);
   }
 
-  const ctxBase = {
-    fixture: scenario.fixture.spec,
-    typeConflict: scenario.expect.typeConflict,
-    initial,
-    t0Ms,
-  };
-  let checkMs = 0;
-  const check = (ctx: CheckContext): Verdict[] => {
-    const start = performance.now();
-    const verdicts = checkInvariants(ctx);
-    checkMs += performance.now() - start;
-    return verdicts;
-  };
-
   const afterRun = await takeSnapshot(ws.repoDir);
-  const verdicts = check({
-    ...ctxBase,
-    phase: "run",
-    outcomes: scenario.expect.afterRun.outcomes ?? {},
-    snapshot: afterRun,
-    history: { ...history, ops: [...history.ops] },
-    expect: scenario.expect.afterRun,
-  });
-  const layerStates: IterationResult["layerStates"] = { run: statesOf(scenario, afterRun) };
 
-  // Recovery: the scenario's steps, without faults, then the suite again.
+  // Recovery: the scenario's steps, without faults.
+  let afterRecovery: Snapshot | undefined;
   if (scenario.recovery.length > 0) {
     let r = 0;
     for (const step of scenario.recovery) {
@@ -256,47 +209,18 @@ async function iterate(
         history.ops.push(await runBare("recovery", r++, step));
       }
     }
-    const afterRecovery = await takeSnapshot(ws.repoDir);
-    verdicts.push(...check({
-      ...ctxBase,
-      phase: "recovery",
-      outcomes: scenario.expect.afterRecovery.outcomes ?? {},
-      snapshot: afterRecovery,
-      history,
-      expect: scenario.expect.afterRecovery,
-    }));
-    layerStates.recovery = statesOf(scenario, afterRecovery);
+    afterRecovery = await takeSnapshot(ws.repoDir);
   }
 
-  const judgements = judgeAll(verdicts, {
-    run: scenario.expect.afterRun,
-    recovery: scenario.expect.afterRecovery,
-  });
-  const failure = failureOf(judgements, history.ops);
   return {
-    iteration: plan.iteration,
-    plan,
     history,
-    verdicts,
-    judgements,
-    layerStates,
-    passed: failure === undefined,
-    failure,
+    initial,
+    t0Ms,
+    afterRun,
+    ...(afterRecovery === undefined ? {} : { afterRecovery }),
     durationMs: wallMs() - startedMs,
-    checkMs,
     workspace: options.keep ? ws.root : undefined,
   };
-}
-
-function statesOf(
-  scenario: Scenario,
-  snapshot: Awaited<ReturnType<typeof takeSnapshot>>,
-): Record<string, LayerState> {
-  const names = new Set([
-    ...scenario.fixture.spec.extensions.map((e) => e.name),
-    ...extensionsInSnapshot(snapshot),
-  ]);
-  return Object.fromEntries([...names].sort().map((n) => [n, layerState(snapshot, n)]));
 }
 
 /** The event log of a process run without a shim. */

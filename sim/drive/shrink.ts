@@ -28,7 +28,7 @@ import type { FaultEvent } from "../../faults/event.ts";
 import type { ShimRule } from "../../faults/rule.ts";
 import type { History } from "../record/history.ts";
 import type { Plan } from "../scenario/plan.ts";
-import { resolvePath } from "../scenario/load.ts";
+import { resolvePath } from "../scenario/resolve.ts";
 import type { FaultInput, RecoveryStep, ScenarioInput } from "../scenario/schema.ts";
 
 /** A fault as the frozen scenario writes it (the schema's input shape). */

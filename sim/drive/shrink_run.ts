@@ -14,7 +14,8 @@ import type { IterationResult } from "../check/iteration.ts";
 import { HarnessError, type IterationOptions } from "../run/runner.ts";
 import { runAndCheck } from "./iteration.ts";
 import { type Registry, startRegistry } from "../run/registry.ts";
-import { dirOf, parseScenario, type Scenario, ScenarioError } from "../scenario/load.ts";
+import { parseScenario, type Scenario, ScenarioError } from "../scenario/load.ts";
+import { dirOf } from "../scenario/resolve.ts";
 import type { RunContext } from "../run/target.ts";
 import type { ScenarioInput } from "../scenario/schema.ts";
 import {

@@ -36,7 +36,8 @@ import { precache } from "../run/precache.ts";
 import { SHRINK_RUNS } from "./shrink.ts";
 import { shrinkFailure, type ShrinkReport } from "./shrink_run.ts";
 import { checkedInput } from "./simulate_input.ts";
-import { processCount, type Scenario } from "../scenario/load.ts";
+import type { Scenario } from "../scenario/load.ts";
+import { processCount } from "../scenario/resolve.ts";
 import type { RunContext } from "../run/target.ts";
 import { wallMs } from "../run/process.ts";
 

@@ -27,7 +27,8 @@ import {
   type ShimHit,
 } from "../../faults/rule.ts";
 import { type Phase, type Point, POINTS } from "../../faults/vocabulary.ts";
-import { type FixtureSpec, typeConflicts, validateFixture } from "./fixture.ts";
+import { type FixtureSpec, typeConflicts } from "./fixture.ts";
+import { validateFixture } from "./fixture_validation.ts";
 import type { InvariantId } from "../shared/invariant_ids.ts";
 import {
   type FaultInput,

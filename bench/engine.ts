@@ -14,7 +14,7 @@ import { checkInvariants } from "../sim/check/invariants/mod.ts";
 import { lockEntries } from "../sim/record/layers.ts";
 import { planIteration } from "../sim/scenario/plan.ts";
 import { startRegistry } from "../sim/run/registry.ts";
-import { runIteration } from "../sim/run/runner.ts";
+import { runAndCheck } from "../sim/drive/iteration.ts";
 import { loadScenario, type OpSpec, type Scenario } from "../sim/scenario/load.ts";
 import { takeSnapshot } from "../sim/record/snapshot.ts";
 import { swampArgv } from "../sim/run/swamp_argv.ts";
@@ -100,7 +100,7 @@ export async function benchEngine(options: { samples?: number } = {}): Promise<B
   try {
     // Warm-up: one of each, not timed.
     await naiveIteration(scenario, run, cleanup, 0);
-    await runIteration(scenario, planIteration(scenario, 0), {
+    await runAndCheck(scenario, planIteration(scenario, 0), {
       cleanup,
       run,
       keep: false,
@@ -110,7 +110,7 @@ export async function benchEngine(options: { samples?: number } = {}): Promise<B
       const iteration = i % scenario.iterations;
       naive.push(await naiveIteration(scenario, run, cleanup, iteration));
       const start = performance.now();
-      const result = await runIteration(scenario, planIteration(scenario, iteration), {
+      const result = await runAndCheck(scenario, planIteration(scenario, iteration), {
         cleanup,
         run,
         keep: false,

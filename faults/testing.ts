@@ -224,7 +224,7 @@ export async function openReferenceWorkspace(
   return workspace;
 }
 
-/** Repo-relative paths of the three layers (swamp's layout, from `sim/layout.ts`). */
+/** Repo-relative paths of the three layers (swamp's layout, from `sim/shared/layout.ts`). */
 export const REPO_PATHS = {
   lockfile: LOCKFILE_PATH,
   lock: LOCK_PATH,

@@ -11,14 +11,16 @@
  *
  * Left out on purpose: times, pids, output text, and hits where no rule
  * fired (how often a waiter polls a held lock depends on timing, not on the
- * plan). Pure: results in, shapes and differences out.
+ * plan). The iteration's result is then judged from its runs
+ * ({@link judgeRuns}). Pure: results in, shapes, differences and the judged
+ * iteration out.
  *
  * @module
  */
 
 import type { FaultEvent } from "../../faults/event.ts";
 import { opLabel } from "../record/history.ts";
-import type { IterationResult } from "../run/runner.ts";
+import type { IterationResult } from "./iteration.ts";
 
 /** Most runs of one iteration a determinism check may make. */
 export const REPEAT_MAX = 20;
@@ -102,5 +104,36 @@ export function compareRuns(shapes: readonly HistoryShape[]): DeterminismReport 
     ...(other < 0 ? {} : {
       difference: `run 1 vs run ${other + 1}: ${firstDifference(shapes[0], shapes[other])}`,
     }),
+  };
+}
+
+/**
+ * One iteration's result from its runs. When the scenario is pinned
+ * (`deterministic`, the default) and the runs' history shapes differ, that
+ * is the failure (class `determinism`), whether or not some run also failed:
+ * a failure that does not replay is first of all not reproducible. Otherwise
+ * the first failing run (a replay that fails is a failure), else the first run.
+ */
+export function judgeRuns(
+  runs: readonly IterationResult[],
+  determinism: DeterminismReport | undefined,
+  deterministic: boolean,
+): IterationResult {
+  if (runs.length === 0) throw new Error("judgeRuns() needs at least one run");
+  const failing = runs.find((r) => !r.passed);
+  if (determinism === undefined || determinism.distinct === 1 || !deterministic) {
+    return failing ?? runs[0];
+  }
+  const failed = failing === undefined || failing.failure === undefined
+    ? ""
+    : `; run ${runs.indexOf(failing) + 1} failed: ${failing.failure.reason}`;
+  return {
+    ...(failing ?? runs[0]),
+    passed: false,
+    failure: {
+      class: "determinism",
+      reason: `${determinism.distinct} distinct history shapes over ${determinism.runs} runs ` +
+        `of one plan; ${determinism.difference}${failed}`,
+    },
   };
 }

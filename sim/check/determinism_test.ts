@@ -1,9 +1,8 @@
 import assert from "node:assert/strict";
 import type { FaultEvent } from "../../faults/event.ts";
-import { compareRuns, firstDifference, historyShape } from "./determinism.ts";
+import { compareRuns, firstDifference, historyShape, judgeRuns } from "./determinism.ts";
 import { historyOf, historyOp } from "./invariants/_fixtures.ts";
-import type { IterationResult } from "../run/runner.ts";
-import { judgeRuns } from "../drive/simulate.ts";
+import type { IterationResult } from "./iteration.ts";
 
 function event(partial: Partial<FaultEvent>): FaultEvent {
   return {

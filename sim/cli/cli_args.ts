@@ -6,6 +6,7 @@
  */
 
 import { REPEAT_MAX } from "../check/determinism.ts";
+import { SHRINK_RUNS } from "../drive/shrink.ts";
 
 /** A bad command line. */
 export class UsageError extends Error {
@@ -33,9 +34,6 @@ export interface SimArgs {
   shrinkRuns?: number;
   help: boolean;
 }
-
-/** Default and maximum of `--shrink-runs`. */
-export const SHRINK_RUNS = { default: 100, max: 10_000 } as const;
 
 /** Usage text. */
 export const USAGE = `Usage: deno task sim <scenario.yaml> [options]

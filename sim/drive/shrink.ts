@@ -28,7 +28,7 @@ import type { FaultEvent } from "../../faults/event.ts";
 import type { ShimRule } from "../../faults/rule.ts";
 import type { History } from "../record/history.ts";
 import type { Plan } from "../scenario/plan.ts";
-import { resolvePath } from "../scenario/load.ts";
+import { resolvePath } from "../scenario/resolve.ts";
 import type { FaultInput, RecoveryStep, ScenarioInput } from "../scenario/schema.ts";
 
 /** A fault as the frozen scenario writes it (the schema's input shape). */
@@ -377,6 +377,9 @@ export type CandidateVerdict =
   | "invalid"
   | "harness-error"
   | "out-of-time";
+
+/** Default and maximum run budget of a shrink (`--shrink-runs`). */
+export const SHRINK_RUNS = { default: 100, max: 10_000 } as const;
 
 /** What {@link shrinkLoop} needs from the outside world. */
 export interface ShrinkDriver {

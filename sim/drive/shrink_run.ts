@@ -10,14 +10,12 @@
 import { parse as parseYaml, stringify as stringifyYaml } from "yaml";
 import { planIteration } from "../scenario/plan.ts";
 import { wallMs } from "../run/process.ts";
-import {
-  HarnessError,
-  type IterationOptions,
-  type IterationResult,
-  runIteration,
-} from "../run/runner.ts";
+import type { IterationResult } from "../check/iteration.ts";
+import { HarnessError, type IterationOptions } from "../run/runner.ts";
+import { runAndCheck } from "./iteration.ts";
 import { type Registry, startRegistry } from "../run/registry.ts";
-import { dirOf, parseScenario, type Scenario, ScenarioError } from "../scenario/load.ts";
+import { parseScenario, type Scenario, ScenarioError } from "../scenario/load.ts";
+import { dirOf } from "../scenario/resolve.ts";
 import type { RunContext } from "../run/target.ts";
 import type { ScenarioInput } from "../scenario/schema.ts";
 import {
@@ -128,7 +126,7 @@ class CandidateRunner {
     }
     let result: IterationResult;
     try {
-      result = await runIteration(candidate, planIteration(candidate, 0), {
+      result = await runAndCheck(candidate, planIteration(candidate, 0), {
         ...iteration,
         run: await this.#runContextFor(candidate),
         keep: false,

@@ -1,35 +1,44 @@
 /**
- * The simulator's main job as a function: load a scenario, plan and run its
- * iterations, check, judge, report. `main.ts` wraps it as a CLI; tests call
- * it directly.
+ * The simulator's main job as a function: load a scenario and check the
+ * command line against it, run its iterations (each recorded by the run
+ * stage and judged by the check stage), shrink the first failure when
+ * asked, assemble the JSON result, write the report dir and print the
+ * summary. `main.ts` wraps it as a CLI; tests call it directly.
  *
  * @module
  */
 
-import { MUTANT_NAMES } from "../../reference/mutants.ts";
 import { Cleanup, exitCodeOf, Interrupted } from "../run/cleanup.ts";
 import { EXIT } from "../shared/exit_codes.ts";
-import { planStrace } from "../../faults/strace/command.ts";
-import { UnsupportedRuleError } from "../../faults/strace/support.ts";
-import { straceContext } from "../run/backend.ts";
 import { denoDir } from "../run/deno_dir.ts";
-import { compareRuns, type DeterminismReport, historyShape } from "../check/determinism.ts";
-import { planIteration } from "../scenario/plan.ts";
-import { startRegistry } from "../run/registry.ts";
 import {
-  formatSummary,
-  formatSweepTable,
+  compareRuns,
+  type DeterminismReport,
+  historyShape,
+  judgeRuns,
+} from "../check/determinism.ts";
+import type { IterationResult } from "../check/iteration.ts";
+import { runAndCheck } from "./iteration.ts";
+import { planIteration } from "../scenario/plan.ts";
+import { type Registry, startRegistry } from "../run/registry.ts";
+import {
+  type InvariantSummary,
   iterationNotes,
   replayCommand,
   summarise,
+  type SweepRow,
   sweepRows,
   writeReport,
 } from "../report/report.ts";
-import { HarnessError, type IterationResult, runIteration } from "../run/runner.ts";
-import { SHRINK_RUNS } from "../cli/cli_args.ts";
+import { iterationLines, optionLines, runSummaryLines } from "../report/console.ts";
+import { HarnessError, type IterationOptions } from "../run/runner.ts";
+import { precache } from "../run/precache.ts";
+import { SHRINK_RUNS } from "./shrink.ts";
 import { shrinkFailure, type ShrinkReport } from "./shrink_run.ts";
-import { loadScenario, processCount, type Scenario, ScenarioError } from "../scenario/load.ts";
-import { PRELOAD_SHIM, PROJECT_CONFIG, REFERENCE_ENTRY, type RunContext } from "../run/target.ts";
+import { checkedInput } from "./simulate_input.ts";
+import type { Scenario } from "../scenario/load.ts";
+import { processCount } from "../scenario/resolve.ts";
+import type { RunContext } from "../run/target.ts";
 import { wallMs } from "../run/process.ts";
 
 /** Options of one simulator run (the parsed command line). */
@@ -63,28 +72,6 @@ export interface SimulateResult {
   scenario?: Scenario;
 }
 
-let precached = false;
-
-async function denoOutput(args: string[]): Promise<string> {
-  const out = await new Deno.Command(Deno.execPath(), { args, stdout: "piped", stderr: "piped" })
-    .output();
-  if (!out.success) {
-    throw new HarnessError(
-      `\`deno ${args.join(" ")}\` failed: ${
-        new TextDecoder().decode(out.stderr).trim().slice(0, 400)
-      }`,
-    );
-  }
-  return new TextDecoder().decode(out.stdout);
-}
-
-/** Caches the reference target and the shim once, so concurrent first starts do not race to download. */
-async function precache(): Promise<void> {
-  if (precached) return;
-  await denoOutput(["cache", "--config", PROJECT_CONFIG, REFERENCE_ENTRY, PRELOAD_SHIM]);
-  precached = true;
-}
-
 function resolvedOptions(
   scenario: Scenario,
   options: SimulateOptions,
@@ -114,143 +101,96 @@ function resolvedOptions(
   };
 }
 
-/** The result of a run refused for bad input: nothing was spawned. */
-function badInput(message: string): SimulateResult {
-  return {
-    exitCode: EXIT.badInput,
-    json: { error: message, exitCode: EXIT.badInput },
-    results: [],
-  };
+/** What is fixed for one simulator run once its input is checked. */
+interface Run {
+  options: SimulateOptions;
+  log: (line: string) => void;
+  /** The scenario as loaded. */
+  scenario: Scenario;
+  /** The scenario with the command line's seed and iteration count applied. */
+  sized: Scenario;
+  seed: number;
+  /** The iterations to run, in order. */
+  iterations: number[];
+  reportDir: string;
+  /** Every option as resolved, in the order the run prints them. */
+  resolved: ReturnType<typeof resolvedOptions>;
 }
 
-/** Why the command-line options do not fit the scenario, or undefined. */
-function optionProblem(scenario: Scenario, options: SimulateOptions): string | undefined {
-  const mutant = options.mutant ?? scenario.target.mutant;
-  const where = options.mutant !== undefined ? "--mutant" : "target.mutant";
-  if (options.mutant !== undefined && scenario.target.kind !== "reference") {
-    return `--mutant only applies to the reference target (target kind is "${scenario.target.kind}")`;
-  }
-  if (mutant !== undefined && !(MUTANT_NAMES as readonly string[]).includes(mutant)) {
-    return `${where}: unknown mutant "${mutant}" (known: ${MUTANT_NAMES.join(", ")})`;
-  }
-  const sweepCases = scenario.sweep?.length;
-  if (
-    sweepCases !== undefined && options.iterations !== undefined &&
-    options.iterations !== sweepCases
-  ) {
-    return `--iterations: a sweep runs exactly one iteration per case (${sweepCases})`;
-  }
-  const total = options.iterations ?? scenario.iterations;
-  if (options.iteration !== undefined && options.iteration >= total) {
-    return `--iteration ${options.iteration} does not exist (the scenario runs ${total})`;
-  }
-  return undefined;
+/** What running the iterations produced; filled in step by step. */
+interface Outcome {
+  exitCode: number;
+  results: IterationResult[];
+  determinismOf: Map<number, DeterminismReport>;
+  harnessError?: string;
+  shrink?: ShrinkReport;
+  shrinkError?: string;
+  startedMs: number;
 }
 
-/**
- * Why the strace backend cannot take the rules some process of some planned
- * iteration carries together (each rule alone was checked at load), or
- * undefined. Planning is pure and cheap, so every iteration is planned here,
- * before anything is spawned.
- */
-function backendProblem(scenario: Scenario, options: SimulateOptions): string | undefined {
-  if (scenario.target.backend !== "strace") return undefined;
-  const sized: Scenario = {
-    ...scenario,
-    seed: options.seed ?? scenario.seed,
-    iterations: options.iterations ?? scenario.iterations,
-  };
-  const context = straceContext(scenario.target, "/repo", "/trace");
-  for (let i = 0; i < sized.iterations; i++) {
-    for (const process of planIteration(sized, i).processes) {
-      try {
-        const plan = planStrace(process.rules, context);
-        if (!plan.walTraced && process.publish.some((e) => e.point === "catalog.commit")) {
-          return `iteration ${i}, process ${process.index}: another process waits for its ` +
-            `"after catalog.commit", which its trace cannot show: a lock rule on openat/unlink ` +
-            `stops the WAL from being traced (move one of the two to another process)`;
-        }
-      } catch (error) {
-        if (error instanceof UnsupportedRuleError) {
-          return `iteration ${i}, process ${process.index}: ${error.message}`;
-        }
-        throw error;
-      }
-    }
-  }
-  return undefined;
-}
-
-/**
- * One iteration's result from its runs. When the scenario is pinned
- * (`deterministic`, the default) and the runs' history shapes differ, that
- * is the failure (class `determinism`), whether or not some run also failed:
- * a failure that does not replay is first of all not reproducible. Otherwise
- * the first failing run (a replay that fails is a failure), else the first run.
- */
-export function judgeRuns(
-  runs: readonly IterationResult[],
-  determinism: DeterminismReport | undefined,
-  deterministic: boolean,
-): IterationResult {
-  if (runs.length === 0) throw new Error("judgeRuns() needs at least one run");
-  const failing = runs.find((r) => !r.passed);
-  if (determinism === undefined || determinism.distinct === 1 || !deterministic) {
-    return failing ?? runs[0];
-  }
-  const failed = failing === undefined || failing.failure === undefined
-    ? ""
-    : `; run ${runs.indexOf(failing) + 1} failed: ${failing.failure.reason}`;
-  return {
-    ...(failing ?? runs[0]),
-    passed: false,
-    failure: {
-      class: "determinism",
-      reason: `${determinism.distinct} distinct history shapes over ${determinism.runs} runs ` +
-        `of one plan; ${determinism.difference}${failed}`,
-    },
-  };
+/** The run's per-invariant summary, sweep table and first failure's replay command. */
+interface Findings {
+  summary: InvariantSummary[];
+  sweep?: SweepRow[];
+  replay?: string;
 }
 
 /** Runs a scenario. Never throws for bad input or target failures: the exit code says what happened. */
 export async function simulate(options: SimulateOptions): Promise<SimulateResult> {
   const log = options.log ??
     (options.json ? (l: string) => console.error(l) : (l: string) => console.log(l));
-  let scenario: Scenario;
-  try {
-    scenario = await loadScenario(options.scenario);
-  } catch (error) {
-    if (!(error instanceof ScenarioError)) throw error;
-    log(error.message);
-    return badInput(error.message);
+  const input = await checkedInput(options);
+  if (!input.ok) {
+    log(input.message);
+    return {
+      exitCode: EXIT.badInput,
+      json: { error: input.message, exitCode: EXIT.badInput },
+      results: [],
+      ...(input.scenario === undefined ? {} : { scenario: input.scenario }),
+    };
   }
-  const problem = optionProblem(scenario, options) ?? backendProblem(scenario, options);
-  if (problem !== undefined) {
-    const message = `${scenario.file}: error: ${problem}`;
-    log(message);
-    return { ...badInput(message), scenario };
-  }
+  const run = runOf(input.scenario, options, log);
+  optionLines(run.resolved).forEach((line) => log(line));
+  const outcome = await runAll(run);
+  const findings = findingsOf(run, outcome);
+  const json = resultJson(run, outcome, findings);
+  await writeReportDir(run, outcome, json);
+  printSummary(run, outcome, findings);
+  return { exitCode: outcome.exitCode, json, results: outcome.results, scenario: run.scenario };
+}
+
+/** The run's fixed facts: seed, iteration count and list, report dir, resolved options. */
+function runOf(scenario: Scenario, options: SimulateOptions, log: Run["log"]): Run {
   const seed = options.seed ?? scenario.seed;
   const total = options.iterations ?? scenario.iterations;
   const sized: Scenario = { ...scenario, seed, iterations: total };
-  const replayOf = (iteration: number) => ({
-    seed,
-    iteration,
-    mutant: options.mutant,
-    iterations: options.iterations,
-    repeat: options.repeat,
-  });
   const iterations = options.iteration !== undefined
     ? [options.iteration]
     : [...Array(total).keys()];
   const reportDir = options.reportDir ??
     `${Deno.env.get("TMPDIR") ?? "/tmp"}/swamp-sim-reports/${scenario.name}-seed-${seed}`;
   const resolved = resolvedOptions(sized, options, seed, iterations, reportDir);
-  log(`seed=${seed}`);
-  log(
-    Object.entries(resolved).filter(([k]) => k !== "seed").map(([k, v]) => `${k}=${v}`).join(" "),
-  );
+  return { options, log, scenario, sized, seed, iterations, reportDir, resolved };
+}
 
+/** The command that replays one iteration of the run. */
+function replayOf(run: Run, iteration: number): string {
+  return replayCommand(run.sized, {
+    seed: run.seed,
+    iteration,
+    mutant: run.options.mutant,
+    iterations: run.options.iterations,
+    repeat: run.options.repeat,
+  });
+}
+
+/**
+ * Runs the iterations, then the shrink when asked, between a registry and a
+ * cleanup of its own. A thrown error or a signal ends the run as a harness
+ * error or an interruption; the iterations run until then stand.
+ */
+async function runAll(run: Run): Promise<Outcome> {
+  const { options, log, scenario } = run;
   const cleanup = new Cleanup({ keepDirs: options.keep });
   if (options.handleSignals) {
     cleanup.installSignalHandlers((signal) =>
@@ -259,135 +199,148 @@ export async function simulate(options: SimulateOptions): Promise<SimulateResult
       )
     );
   }
-  const results: IterationResult[] = [];
-  let exitCode: number = EXIT.pass;
-  let harnessError: string | undefined;
-  const startedMs = wallMs();
-  const deadlineMs = startedMs + scenario.limits.runTimeoutMs;
-  let registry: Awaited<ReturnType<typeof startRegistry>> | undefined;
-  let shrink: ShrinkReport | undefined;
-  let shrinkError: string | undefined;
-  const determinismOf = new Map<number, DeterminismReport>();
+  const outcome: Outcome = {
+    exitCode: EXIT.pass,
+    results: [],
+    determinismOf: new Map(),
+    startedMs: wallMs(),
+  };
+  const deadlineMs = outcome.startedMs + scenario.limits.runTimeoutMs;
+  let registry: Registry | undefined;
   try {
     if (scenario.target.kind === "reference" || scenario.target.backend === "preload") {
       await precache();
     }
     registry = await startRegistry(scenario.fixture.spec);
-    const run: RunContext = {
+    const context: RunContext = {
       denoPath: Deno.execPath(),
       denoDir: await denoDir(),
       registryUrl: registry.url,
       registryPort: registry.port,
       mutant: options.mutant,
     };
-    for (const iteration of iterations) {
-      const plan = planIteration(sized, iteration);
-      const runs: IterationResult[] = [];
-      for (let r = 0; r < (options.repeat ?? 1); r++) {
-        runs.push(
-          await runIteration(sized, plan, {
-            cleanup,
-            run,
-            keep: options.keep ?? false,
-            deadlineMs,
-          }),
-        );
-      }
-      const determinism = options.repeat === undefined
-        ? undefined
-        : compareRuns(runs.map(historyShape));
-      if (determinism !== undefined) determinismOf.set(iteration, determinism);
-      const result = judgeRuns(runs, determinism, sized.deterministic);
-      results.push(result);
-      const ops = result.history.ops.filter((o) => o.phase === "run");
-      const crashed = ops.filter((o) => o.outcome.class === "crashed").length;
-      const failedOps = ops.filter((o) => o.outcome.type !== "ok").length;
-      const line = `iteration ${iteration}: ${
-        result.passed ? "PASS" : "FAIL"
-      }  ${ops.length} process(es), ${failedOps} not ok, ${crashed} crashed  (${
-        (result.durationMs / 1000).toFixed(1)
-      } s, check ${result.checkMs.toFixed(1)} ms)${
-        determinism === undefined
-          ? ""
-          : `  [${determinism.runs} runs, ${determinism.distinct} distinct history shape(s)${
-            sized.deterministic ? "" : ", not pinned"
-          }]`
-      }${result.workspace === undefined ? "" : `  workspace=${result.workspace}`}`;
-      const notes = iterationNotes(result).map((n) => `  note: ${n}`);
-      if (!result.passed) {
-        log(`reproduce with: ${replayCommand(sized, replayOf(iteration))}`);
-        log(line);
-        notes.forEach((n) => log(n));
-        log(`  ${result.failure!.class}: ${result.failure!.reason}`);
-        for (const j of result.judgements.filter((j) => !j.pass)) {
-          log(
-            `  ${j.verdict.invariant} (${j.verdict.phase}, expected ${j.expectation}): ${j.verdict.status}: ${j.verdict.explanation}`,
-          );
-        }
-        const code = result.failure!.class === "target" ? EXIT.target : EXIT.invariant;
-        if (exitCode === EXIT.pass || code === EXIT.target) exitCode = code;
-      } else {
-        log(line);
-        notes.forEach((n) => log(n));
-      }
-    }
+    await runIterations(run, {
+      cleanup,
+      run: context,
+      keep: options.keep ?? false,
+      deadlineMs,
+    }, outcome);
     if (options.shrink) {
-      const failing = results.find((r) => !r.passed);
-      if (failing === undefined) {
-        log("shrink: nothing to shrink, every iteration passed");
-      } else {
-        try {
-          shrink = await shrinkFailure({
-            scenario: sized,
-            failed: failing,
-            mutant: options.mutant,
-            runBudget: options.shrinkRuns ?? SHRINK_RUNS.default,
-            iteration: { cleanup, run, keep: false, deadlineMs },
-            outPath: `${reportDir}/shrunk.yaml`,
-            log,
-          });
-        } catch (error) {
-          // The iterations' verdict stands; only an interruption ends the run here.
-          if (error instanceof Interrupted || !(error instanceof Error)) throw error;
-          shrinkError = `${error.name}: ${error.message}`;
-          log(`shrink: failed: ${shrinkError}`);
-        }
-      }
+      await shrinkFirstFailure(run, { cleanup, run: context, keep: false, deadlineMs }, outcome);
     }
   } catch (error) {
     if (!(error instanceof Error)) throw error;
-    const interrupted = cleanup.interrupted ??
-      (error instanceof Interrupted ? error.signal : undefined);
-    exitCode = interrupted !== undefined ? exitCodeOf(interrupted) : EXIT.harness;
-    harnessError = interrupted !== undefined
-      ? `interrupted by ${interrupted}`
-      : error instanceof HarnessError
-      ? error.message
-      : `${error.name}: ${error.message}`;
-    const at = iterations[results.length];
-    if (at !== undefined) log(`reproduce with: ${replayCommand(sized, replayOf(at))}`);
-    log(interrupted !== undefined ? harnessError : `harness error: ${harnessError}`);
+    endedBy(run, error, cleanup, outcome);
   } finally {
     await registry?.close();
     await cleanup.dispose();
   }
   // A signal that arrived after the last spawn unwinds without an exception.
-  if (cleanup.interrupted !== undefined && harnessError === undefined) {
-    exitCode = exitCodeOf(cleanup.interrupted);
-    harnessError = `interrupted by ${cleanup.interrupted}`;
-    log(harnessError);
+  if (cleanup.interrupted !== undefined && outcome.harnessError === undefined) {
+    outcome.exitCode = exitCodeOf(cleanup.interrupted);
+    outcome.harnessError = `interrupted by ${cleanup.interrupted}`;
+    log(outcome.harnessError);
   }
+  return outcome;
+}
 
-  const summary = summarise(results);
-  const sweep = scenario.sweep === undefined ? undefined : sweepRows(sized, results);
+/**
+ * Each iteration in order: planned, run and checked (`--repeat` times, its
+ * runs compared and judged together), printed, and its failure class folded
+ * into the exit code (a misbehaving target wins over a violated invariant).
+ */
+async function runIterations(run: Run, iteration: IterationOptions, outcome: Outcome) {
+  const { options, sized, log } = run;
+  for (const index of run.iterations) {
+    const plan = planIteration(sized, index);
+    const runs: IterationResult[] = [];
+    for (let r = 0; r < (options.repeat ?? 1); r++) {
+      runs.push(await runAndCheck(sized, plan, iteration));
+    }
+    const determinism = options.repeat === undefined
+      ? undefined
+      : compareRuns(runs.map(historyShape));
+    if (determinism !== undefined) outcome.determinismOf.set(index, determinism);
+    const result = judgeRuns(runs, determinism, sized.deterministic);
+    outcome.results.push(result);
+    iterationLines(result, {
+      replay: replayOf(run, index),
+      determinism,
+      deterministic: sized.deterministic,
+    }).forEach((line) => log(line));
+    if (!result.passed) {
+      const code = result.failure!.class === "target" ? EXIT.target : EXIT.invariant;
+      if (outcome.exitCode === EXIT.pass || code === EXIT.target) outcome.exitCode = code;
+    }
+  }
+}
+
+/** Shrinks the first failing iteration; a shrink that fails leaves the iterations' verdict as it is. */
+async function shrinkFirstFailure(run: Run, iteration: IterationOptions, outcome: Outcome) {
+  const { options, log } = run;
+  const failing = outcome.results.find((r) => !r.passed);
+  if (failing === undefined) {
+    log("shrink: nothing to shrink, every iteration passed");
+    return;
+  }
+  try {
+    outcome.shrink = await shrinkFailure({
+      scenario: run.sized,
+      failed: failing,
+      mutant: options.mutant,
+      runBudget: options.shrinkRuns ?? SHRINK_RUNS.default,
+      iteration,
+      outPath: `${run.reportDir}/shrunk.yaml`,
+      log,
+    });
+  } catch (error) {
+    // The iterations' verdict stands; only an interruption ends the run here.
+    if (error instanceof Interrupted || !(error instanceof Error)) throw error;
+    outcome.shrinkError = `${error.name}: ${error.message}`;
+    log(`shrink: failed: ${outcome.shrinkError}`);
+  }
+}
+
+/**
+ * Records how a thrown error ended the run: an interruption (exit 130/143)
+ * or a harness error (exit 4), with the replay command of the iteration it
+ * stopped in.
+ */
+function endedBy(run: Run, error: Error, cleanup: Cleanup, outcome: Outcome): void {
+  const interrupted = cleanup.interrupted ??
+    (error instanceof Interrupted ? error.signal : undefined);
+  outcome.exitCode = interrupted !== undefined ? exitCodeOf(interrupted) : EXIT.harness;
+  outcome.harnessError = interrupted !== undefined
+    ? `interrupted by ${interrupted}`
+    : error instanceof HarnessError
+    ? error.message
+    : `${error.name}: ${error.message}`;
+  const at = run.iterations[outcome.results.length];
+  if (at !== undefined) run.log(`reproduce with: ${replayOf(run, at)}`);
+  run.log(
+    interrupted !== undefined ? outcome.harnessError : `harness error: ${outcome.harnessError}`,
+  );
+}
+
+/** The per-invariant summary, the sweep table and the first failure's replay command. */
+function findingsOf(run: Run, outcome: Outcome): Findings {
+  const { results } = outcome;
   const firstFailure = results.find((r) => !r.passed);
-  const replay = firstFailure === undefined
-    ? undefined
-    : replayCommand(sized, replayOf(firstFailure.iteration));
-  const json: Record<string, unknown> = {
+  return {
+    summary: summarise(results),
+    sweep: run.scenario.sweep === undefined ? undefined : sweepRows(run.sized, results),
+    replay: firstFailure === undefined ? undefined : replayOf(run, firstFailure.iteration),
+  };
+}
+
+/** The machine-readable result: what `--json` prints and `summary.json` holds. */
+function resultJson(run: Run, outcome: Outcome, findings: Findings): Record<string, unknown> {
+  const { results, determinismOf, harnessError, shrink, shrinkError } = outcome;
+  const { replay, sweep } = findings;
+  return {
     ...(replay === undefined ? {} : { replay }),
-    exitCode,
-    options: resolved,
+    exitCode: outcome.exitCode,
+    options: run.resolved,
     passed: results.filter((r) => r.passed).length,
     failed: results.filter((r) => !r.passed).length,
     ...(harnessError === undefined ? {} : { harnessError }),
@@ -397,61 +350,63 @@ export async function simulate(options: SimulateOptions): Promise<SimulateResult
       failure: r.failure,
       durationMs: Math.round(r.durationMs),
       checkMs: Number(r.checkMs.toFixed(2)),
-      replay: replayCommand(sized, replayOf(r.iteration)),
+      replay: replayOf(run, r.iteration),
       notes: iterationNotes(r),
       ...(determinismOf.has(r.iteration) ? { determinism: determinismOf.get(r.iteration) } : {}),
       failedJudgements: r.judgements.filter((j) => !j.pass),
       layerStates: r.layerStates,
       workspace: r.workspace,
     })),
-    invariants: summary,
+    invariants: findings.summary,
     ...(sweep === undefined ? {} : { sweep }),
     ...(shrink === undefined ? {} : { shrink }),
     ...(shrinkError === undefined ? {} : { shrinkError }),
-    durationMs: Math.round(wallMs() - startedMs),
+    durationMs: Math.round(wallMs() - outcome.startedMs),
   };
+}
+
+/**
+ * Writes the report dir and names it in `json.report`. A report that cannot
+ * be written fails an otherwise passing run (exit 4).
+ */
+async function writeReportDir(
+  run: Run,
+  outcome: Outcome,
+  json: Record<string, unknown>,
+): Promise<void> {
+  const { results, harnessError } = outcome;
+  const { scenario, resolved, reportDir } = run;
   try {
     const written = await writeReport(reportDir, json, results, {
       scenario: scenario.name,
       file: scenario.file,
-      seed,
+      seed: run.seed,
       ...(resolved.mutant === "none" ? {} : { mutant: resolved.mutant }),
-      exitCode,
-      replays: Object.fromEntries(
-        results.map((r) => [r.iteration, replayCommand(sized, replayOf(r.iteration))]),
-      ),
+      exitCode: outcome.exitCode,
+      replays: Object.fromEntries(results.map((r) => [r.iteration, replayOf(run, r.iteration)])),
       notes: Object.fromEntries(results.map((r) => [r.iteration, iterationNotes(r)])),
       ...(harnessError === undefined ? {} : { harnessError }),
     });
     json.report = written.length > 0 ? reportDir : undefined;
   } catch (error) {
-    log(`cannot write the report to ${reportDir}: ${(error as Error).message}`);
-    if (exitCode === EXIT.pass) exitCode = EXIT.harness;
-    json.exitCode = exitCode;
+    run.log(`cannot write the report to ${reportDir}: ${(error as Error).message}`);
+    if (outcome.exitCode === EXIT.pass) outcome.exitCode = EXIT.harness;
+    json.exitCode = outcome.exitCode;
   }
+}
 
-  if (replay !== undefined) log(`reproduce with: ${replay}`);
-  log("invariants:");
-  log(formatSummary(summary));
-  if (sweep !== undefined) {
-    log("sweep:");
-    log(formatSweepTable(sweep));
-  }
-  if (shrink?.status === "shrunk" && shrink.to !== undefined) {
-    log(
-      `shrunk: ${shrink.from.processes} process(es) and ${shrink.from.faults} fault rule(s) -> ${shrink.to.processes} and ${shrink.to.faults} in ${shrink.runs} run(s)${
-        shrink.stoppedBy === undefined ? "" : ` (stopped by the ${shrink.stoppedBy})`
-      }: ${shrink.file}`,
-    );
-    log(`replay the shrunk scenario with: ${shrink.replay}`);
-  }
-  const verdict = exitCode === EXIT.pass ? "PASS" : "FAIL";
-  log(
-    `result: ${verdict} (${
-      results.filter((r) => r.passed).length
-    }/${iterations.length} iterations passed, exit ${exitCode}) in ${
-      ((wallMs() - startedMs) / 1000).toFixed(1)
-    } s; report: ${reportDir}`,
-  );
-  return { exitCode, json, results, scenario };
+/** The closing lines: replay, per-invariant summary, sweep table, shrink, result. */
+function printSummary(run: Run, outcome: Outcome, findings: Findings): void {
+  const { shrink } = outcome;
+  runSummaryLines({
+    ...findings,
+    shrunk: shrink?.status === "shrunk" && shrink.to !== undefined
+      ? { ...shrink, to: shrink.to }
+      : undefined,
+    exitCode: outcome.exitCode,
+    passed: outcome.results.filter((r) => r.passed).length,
+    iterations: run.iterations.length,
+    durationMs: wallMs() - outcome.startedMs,
+    reportDir: run.reportDir,
+  }).forEach((line) => run.log(line));
 }

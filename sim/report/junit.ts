@@ -8,7 +8,7 @@
  * @module
  */
 
-import type { IterationResult } from "../run/runner.ts";
+import type { IterationResult } from "../check/iteration.ts";
 
 /** Escapes text for XML content and attribute values; drops characters XML 1.0 forbids. */
 export function escapeXml(text: string): string {

@@ -3,7 +3,7 @@ import { historyOf, historyOp } from "../check/invariants/_fixtures.ts";
 import { escapeXml, renderJunit } from "./junit.ts";
 import type { InvariantId } from "../shared/invariant_ids.ts";
 import type { Verdict, VerdictStatus } from "../check/invariants/verdict.ts";
-import type { IterationResult } from "../run/runner.ts";
+import type { IterationResult } from "../check/iteration.ts";
 
 function verdict(invariant: InvariantId, status: VerdictStatus, explanation: string): Verdict {
   return { invariant, phase: "run", status, explanation, evidence: {} };

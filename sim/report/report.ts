@@ -1,8 +1,10 @@
 /**
  * Reports: the per-invariant summary, the sweep table, the replay command,
- * and the report directory (`summary.json`, and per iteration `plan.json`,
- * `history.json`, `verdicts.json`). Formatting is pure; `writeReport` is
- * the only I/O.
+ * the notes of an iteration, and the report directory (`summary.json`,
+ * `timeline.html`, `junit.xml`, and per iteration `plan.json`,
+ * `history.json`, `verdicts.json`). Everything
+ * but `writeReport` is pure; the console renders the summary and the sweep
+ * table (`console.ts`).
  *
  * @module
  */
@@ -13,7 +15,7 @@ import { type History, processLabel, toJepsen } from "../record/history.ts";
 import { INVARIANT_IDS, type InvariantId } from "../shared/invariant_ids.ts";
 import type { CheckPhase } from "../check/invariants/mod.ts";
 import { formatLayerState } from "../record/layers.ts";
-import type { IterationResult } from "../run/runner.ts";
+import type { IterationResult } from "../check/iteration.ts";
 import type { Scenario } from "../scenario/load.ts";
 
 /** What a replay command must carry besides the scenario file. */
@@ -75,23 +77,6 @@ export function summarise(results: readonly IterationResult[]): InvariantSummary
   });
 }
 
-/** Renders the per-invariant summary as aligned text. */
-export function formatSummary(summary: readonly InvariantSummary[]): string {
-  const width = Math.max(...summary.map((s) => s.invariant.length));
-  const cell = (p: InvariantSummary["phases"]["run"]) =>
-    p === undefined
-      ? "-"
-      : `${p.valid} valid, ${p.invalid} invalid, ${p.unknown} unknown${
-        p.failedExpectation > 0 ? ` (${p.failedExpectation} FAILED)` : ""
-      }`;
-  return summary.map((s) =>
-    `  ${s.invariant.padEnd(width)}  run: ${cell(s.phases.run)}  |  recovery: ${
-      cell(s.phases.recovery)
-    }`
-  )
-    .join("\n");
-}
-
 /** One row of a sweep's table. */
 export interface SweepRow {
   iteration: number;
@@ -150,34 +135,6 @@ export function sweepRows(scenario: Scenario, results: readonly IterationResult[
       converged: recovery.length === 0 ? null : recovery.every((j) => j.verdict.status === "valid"),
     };
   });
-}
-
-/** Renders a sweep table as aligned text. */
-export function formatSweepTable(rows: readonly SweepRow[]): string {
-  const header = [
-    "it",
-    "op",
-    "point",
-    "phase",
-    "fired",
-    "outcome",
-    "converged",
-    "state after the faulty run",
-  ];
-  const lines = rows.map((r) => [
-    String(r.iteration),
-    r.op,
-    r.point,
-    r.phase,
-    r.fired ? "yes" : "no",
-    r.outcome,
-    r.converged === null ? "-" : r.converged ? "yes" : "NO",
-    r.stateAfterRun,
-  ]);
-  const widths = header.map((h, i) => Math.max(h.length, ...lines.map((l) => l[i].length)));
-  const fmt = (cells: string[]) =>
-    cells.map((c, i) => (i === cells.length - 1 ? c : c.padEnd(widths[i]))).join("  ");
-  return [fmt(header), fmt(widths.map((w) => "-".repeat(w))), ...lines.map(fmt)].join("\n");
 }
 
 /** The history as written to `history.json`: ops, plus Jepsen's flat form. */

@@ -15,7 +15,7 @@
  */
 
 import { type HistoryOp, opText, processLabel } from "../record/history.ts";
-import type { IterationResult } from "../run/runner.ts";
+import type { IterationResult } from "../check/iteration.ts";
 
 /** Most stderr characters kept per op in the page. */
 export const TIMELINE_STDERR_CHARS_MAX = 4_000;

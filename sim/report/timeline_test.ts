@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { historyOf, historyOp } from "../check/invariants/_fixtures.ts";
-import type { IterationResult } from "../run/runner.ts";
+import type { IterationResult } from "../check/iteration.ts";
 import {
   renderTimeline,
   scriptSafeJson,

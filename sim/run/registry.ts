@@ -23,8 +23,8 @@
  */
 
 import { buildArchive, type BuiltArchive, descriptionOf } from "./archive.ts";
+import { assertValidFixture } from "../scenario/fixture_validation.ts";
 import {
-  assertValidFixture,
   findVersion,
   type FixtureRef,
   type FixtureSpec,

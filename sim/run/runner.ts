@@ -1,10 +1,10 @@
 /**
- * The runner: executes one planned iteration in a fresh workspace. Set-up
- * through the target's own commands, the workload's processes spawned
- * through the shim backend at their planned offsets against one repo, a
- * snapshot and the invariant suite (safety), the recovery steps without
- * faults, another snapshot and the suite again (liveness). I/O lives here;
- * planning and checking are pure and live elsewhere.
+ * The runner: executes one planned iteration in a fresh workspace and
+ * records it. Set-up through the target's own commands, the workload's
+ * processes spawned through the shim backend at their planned offsets
+ * against one repo, a snapshot, the recovery steps without faults, another
+ * snapshot. It checks nothing: the check stage reads the {@link RunRecord}.
+ * I/O lives here; planning and checking are pure and live elsewhere.
  *
  * @module
  */
@@ -12,25 +12,19 @@
 import type { OpKind } from "../../faults/vocabulary.ts";
 import { TraceFollowError } from "../../faults/strace/follow.ts";
 import { exitMarkerPath } from "../../faults/rule.ts";
-import { prepareShim } from "./backend.ts";
+import { type PreparedShim, prepareShim } from "./backend.ts";
 import type { Cleanup } from "./cleanup.ts";
 import type { History, HistoryOp, HistoryOpSpec, HistoryPhase } from "../record/history.ts";
 import { opLabel } from "../record/history.ts";
-import { type CheckContext, checkInvariants, type Verdict } from "../check/invariants/mod.ts";
-import { type FailureClass, failureOf, judgeAll, type Judgement } from "../check/judge.ts";
 import { parseJsonStream } from "../record/json_stream.ts";
 import { LOCK_PATH } from "../shared/layout.ts";
-import {
-  extensionsInSnapshot,
-  type LayerState,
-  layerState,
-  lockEntries,
-} from "../record/layers.ts";
+import { lockEntries } from "../record/layers.ts";
+import type { RunRecord } from "../record/run_record.ts";
 import { classifyOutcome } from "../shared/outcome.ts";
 import type { Plan, PlannedProcess } from "../scenario/plan.ts";
 import { runProcess, wallMs } from "./process.ts";
 import type { OpSpec, Scenario } from "../scenario/load.ts";
-import { takeSnapshot } from "../record/snapshot.ts";
+import { type Snapshot, takeSnapshot } from "../record/snapshot.ts";
 import { swampArgv } from "./swamp_argv.ts";
 import { type RunContext, spawnSpec } from "./target.ts";
 import { createWorkspace, type Workspace } from "./workspace.ts";
@@ -41,25 +35,6 @@ export class HarnessError extends Error {
     super(message);
     this.name = "HarnessError";
   }
-}
-
-/** What one iteration produced. */
-export interface IterationResult {
-  iteration: number;
-  plan: Plan;
-  history: History;
-  verdicts: Verdict[];
-  judgements: Judgement[];
-  /** Per extension: its layer states after the run, and after recovery when there was one. */
-  layerStates: { run: Record<string, LayerState>; recovery?: Record<string, LayerState> };
-  passed: boolean;
-  failure?: { class: FailureClass; reason: string };
-  /** Wall time of the whole iteration. */
-  durationMs: number;
-  /** Time the pure invariant checks took (both phases). */
-  checkMs: number;
-  /** The kept workspace, when `keep` is set. */
-  workspace?: string;
 }
 
 /** Options of one iteration. */
@@ -79,12 +54,12 @@ function sleep(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, Math.max(0, ms)));
 }
 
-/** Runs one iteration of `scenario` as `plan` says. */
+/** Runs one iteration of `scenario` as `plan` says and returns what it recorded. */
 export async function runIteration(
   scenario: Scenario,
   plan: Plan,
   options: IterationOptions,
-): Promise<IterationResult> {
+): Promise<RunRecord> {
   const startedMs = wallMs();
   const ws = await createWorkspace(options.cleanup, `${scenario.name}-${plan.iteration}`);
   try {
@@ -94,54 +69,60 @@ export async function runIteration(
   }
 }
 
+/** What every step of one iteration works with. */
+interface Iteration {
+  scenario: Scenario;
+  options: IterationOptions;
+  ws: Workspace;
+}
+
+/** The steps of one iteration, in order: set-up, workload, snapshot, recovery. */
 async function iterate(
   scenario: Scenario,
   plan: Plan,
   options: IterationOptions,
   ws: Workspace,
   startedMs: number,
-): Promise<IterationResult> {
+): Promise<RunRecord> {
+  const it: Iteration = { scenario, options, ws };
   const history: History = {
     scenario: scenario.name,
     seed: plan.seed,
     iteration: plan.iteration,
     ops: [],
   };
-  const timeoutFor = () => {
-    const left = options.deadlineMs - wallMs();
-    if (left <= 0) throw new HarnessError("The run time limit (limits.runTimeoutMs) was reached");
-    return Math.min(scenario.limits.processTimeoutMs, left);
+  const initial = await setUp(it, history);
+  const { t0Ms, ops } = await runWorkload(it, plan);
+  history.ops.push(...ops);
+  const afterRun = await takeSnapshot(ws.repoDir);
+  const afterRecovery = scenario.recovery.length > 0 ? await recover(it, history) : undefined;
+  return {
+    history,
+    initial,
+    t0Ms,
+    afterRun,
+    ...(afterRecovery === undefined ? {} : { afterRecovery }),
+    durationMs: wallMs() - startedMs,
+    workspace: options.keep ? ws.root : undefined,
   };
+}
 
-  const runBare = async (
-    phase: HistoryPhase,
-    process: number,
-    op: HistoryOpSpec,
-  ): Promise<HistoryOp> => {
-    if (op.op === "remove-stale-lock") return await removeStaleLock(ws, process);
-    const argv = swampArgv(op, ws.repoDir);
-    const spec = spawnSpec(scenario.target, ws, options.run, argv, { backend: "none" });
-    const result = await runProcess(options.cleanup, spec, timeoutFor());
-    return toHistoryOp(
-      phase,
-      process,
-      op,
-      [spec.command, ...spec.args],
-      result,
-      [],
-      NO_EVENT_LOG,
-      [],
-    );
-  };
-
-  // Set-up: the repo built by the target's own commands, without faults.
+/**
+ * Set-up: the repo built by the target's own commands (`init`, a pull per
+ * installed ref, `extension list` unless `populate: false`), without
+ * faults. Appends its ops to `history`; returns the lockfile version of
+ * each extension it left. Any op that is not `ok`, or a lockfile that does
+ * not parse, is a {@link HarnessError}.
+ */
+async function setUp(it: Iteration, history: History): Promise<Record<string, string>> {
+  const { fixture } = it.scenario;
   const setup: HistoryOpSpec[] = [
     { op: "init" },
-    ...scenario.fixture.installed.map((ref): OpSpec => ({ op: "pull", ref })),
-    ...(scenario.fixture.populate ? [{ op: "list" } as OpSpec] : []),
+    ...fixture.installed.map((ref): OpSpec => ({ op: "pull", ref })),
+    ...(fixture.populate ? [{ op: "list" } as OpSpec] : []),
   ];
   for (const [i, op] of setup.entries()) {
-    const done = await runBare("setup", i, op);
+    const done = await runBare(it, "setup", i, op);
     history.ops.push(done);
     if (done.outcome.type !== "ok") {
       throw new HarnessError(
@@ -151,17 +132,52 @@ async function iterate(
       );
     }
   }
-  const afterSetup = await takeSnapshot(ws.repoDir);
+  const afterSetup = await takeSnapshot(it.ws.repoDir);
   const setupEntries = lockEntries(afterSetup);
   if (!setupEntries.ok) throw new HarnessError(`Fixture set-up left ${setupEntries.reason}`);
-  const initial = Object.fromEntries(
+  return Object.fromEntries(
     Object.entries(setupEntries.entries).map(([n, e]) => [n, e.version]),
   );
+}
 
-  // Run: every planned process, at its offset, through the shim backend.
-  // Once one fails (a harness error), held starts stop waiting.
+/**
+ * The workload: every planned process, at its offset from t0, through the
+ * shim backend, all at once. Returns t0 and the processes' ops in index
+ * order; the first process that failed (a harness error) is rethrown once
+ * all have settled.
+ */
+async function runWorkload(
+  it: Iteration,
+  plan: Plan,
+): Promise<{ t0Ms: number; ops: HistoryOp[] }> {
+  // Once one fails, held starts stop waiting.
   let failing = false;
-  const prepared = await Promise.all(
+  const shims = await prepareShims(it, plan, () => failing);
+  const t0Ms = wallMs() + START_LEAD_MS;
+  const settled = await Promise.allSettled(
+    plan.processes.map((p) =>
+      runPlanned(it, p, shims[p.index], t0Ms).catch((error) => {
+        failing = true;
+        throw error;
+      })
+    ),
+  );
+  const ops: HistoryOp[] = [];
+  for (const s of settled) {
+    if (s.status === "rejected") throw s.reason;
+    ops.push(s.value);
+  }
+  return { t0Ms, ops };
+}
+
+/** Each planned process's shim, by index; a held start stops waiting once `failing()` holds. */
+function prepareShims(
+  it: Iteration,
+  plan: Plan,
+  failing: () => boolean,
+): Promise<PreparedShim[]> {
+  const { scenario, options, ws } = it;
+  return Promise.all(
     plan.processes.map((p) =>
       prepareShim(scenario.target, ws, {
         key: `run-${p.index}`,
@@ -169,134 +185,105 @@ async function iterate(
         op: p.op.op as OpKind,
         rules: p.rules,
         publish: p.publish,
-        interrupted: () => options.cleanup.interrupted !== undefined || failing,
+        interrupted: () => options.cleanup.interrupted !== undefined || failing(),
         holdLimitMs: () =>
           Math.max(0, Math.min(scenario.limits.processTimeoutMs, options.deadlineMs - wallMs())),
       })
     ),
   );
-  const t0Ms = wallMs() + START_LEAD_MS;
-  const runOne = async (p: PlannedProcess): Promise<HistoryOp> => {
-    await sleep(t0Ms + p.startOffsetMs - wallMs());
-    const shim = prepared[p.index];
-    const argv = swampArgv(p.op, ws.repoDir);
-    const spec = spawnSpec(scenario.target, ws, options.run, argv, shim.use);
-    const readyMs = wallMs();
-    // The time limit covers a start the simulator held (strace) as it covers a pause inside
-    // the process (preload): a process whose limit the hold used up is killed at once.
-    const spawn = () =>
-      runProcess(options.cleanup, spec, Math.max(1, timeoutFor() - (wallMs() - readyMs)));
-    const result = await shim.around(spawn).catch((error) => {
-      if (error instanceof TraceFollowError) throw new HarnessError(error.message);
-      throw error;
-    });
-    await Deno.writeTextFile(exitMarkerPath(ws.controlDir, p.index), "");
-    const { events, ...eventLog } = await shim.readEvents();
-    return toHistoryOp(
-      "run",
-      p.index,
-      p.op,
-      [spec.command, ...spec.args],
-      result,
-      events,
-      eventLog,
-      p.rules,
-    );
-  };
-  const settled = await Promise.allSettled(
-    plan.processes.map((p) =>
-      runOne(p).catch((error) => {
-        failing = true;
-        throw error;
-      })
-    ),
-  );
-  for (const s of settled) {
-    if (s.status === "rejected") throw s.reason;
-    history.ops.push(s.value);
-  }
-
-  const ctxBase = {
-    fixture: scenario.fixture.spec,
-    typeConflict: scenario.expect.typeConflict,
-    initial,
-    t0Ms,
-  };
-  let checkMs = 0;
-  const check = (ctx: CheckContext): Verdict[] => {
-    const start = performance.now();
-    const verdicts = checkInvariants(ctx);
-    checkMs += performance.now() - start;
-    return verdicts;
-  };
-
-  const afterRun = await takeSnapshot(ws.repoDir);
-  const verdicts = check({
-    ...ctxBase,
-    phase: "run",
-    outcomes: scenario.expect.afterRun.outcomes ?? {},
-    snapshot: afterRun,
-    history: { ...history, ops: [...history.ops] },
-    expect: scenario.expect.afterRun,
-  });
-  const layerStates: IterationResult["layerStates"] = { run: statesOf(scenario, afterRun) };
-
-  // Recovery: the scenario's steps, without faults, then the suite again.
-  if (scenario.recovery.length > 0) {
-    let r = 0;
-    for (const step of scenario.recovery) {
-      if (step === "retry-info") {
-        const indeterminate = history.ops.filter((op) =>
-          op.phase === "run" && op.outcome.type === "info"
-        );
-        for (const op of indeterminate) history.ops.push(await runBare("recovery", r++, op.op));
-      } else if (step === "remove-stale-lock") {
-        history.ops.push(await runBare("recovery", r++, { op: "remove-stale-lock" }));
-      } else {
-        history.ops.push(await runBare("recovery", r++, step));
-      }
-    }
-    const afterRecovery = await takeSnapshot(ws.repoDir);
-    verdicts.push(...check({
-      ...ctxBase,
-      phase: "recovery",
-      outcomes: scenario.expect.afterRecovery.outcomes ?? {},
-      snapshot: afterRecovery,
-      history,
-      expect: scenario.expect.afterRecovery,
-    }));
-    layerStates.recovery = statesOf(scenario, afterRecovery);
-  }
-
-  const judgements = judgeAll(verdicts, {
-    run: scenario.expect.afterRun,
-    recovery: scenario.expect.afterRecovery,
-  });
-  const failure = failureOf(judgements, history.ops);
-  return {
-    iteration: plan.iteration,
-    plan,
-    history,
-    verdicts,
-    judgements,
-    layerStates,
-    passed: failure === undefined,
-    failure,
-    durationMs: wallMs() - startedMs,
-    checkMs,
-    workspace: options.keep ? ws.root : undefined,
-  };
 }
 
-function statesOf(
-  scenario: Scenario,
-  snapshot: Awaited<ReturnType<typeof takeSnapshot>>,
-): Record<string, LayerState> {
-  const names = new Set([
-    ...scenario.fixture.spec.extensions.map((e) => e.name),
-    ...extensionsInSnapshot(snapshot),
-  ]);
-  return Object.fromEntries([...names].sort().map((n) => [n, layerState(snapshot, n)]));
+/**
+ * One planned process: sleeps until its start, spawns it through its shim,
+ * marks its exit for pauses waiting on it (`untilExitOf`), and reads the
+ * events its shim logged.
+ */
+async function runPlanned(
+  it: Iteration,
+  p: PlannedProcess,
+  shim: PreparedShim,
+  t0Ms: number,
+): Promise<HistoryOp> {
+  const { scenario, options, ws } = it;
+  await sleep(t0Ms + p.startOffsetMs - wallMs());
+  const argv = swampArgv(p.op, ws.repoDir);
+  const spec = spawnSpec(scenario.target, ws, options.run, argv, shim.use);
+  const readyMs = wallMs();
+  // The time limit covers a start the simulator held (strace) as it covers a pause inside
+  // the process (preload): a process whose limit the hold used up is killed at once.
+  const spawn = () =>
+    runProcess(options.cleanup, spec, Math.max(1, timeLimitMs(it) - (wallMs() - readyMs)));
+  const result = await shim.around(spawn).catch((error) => {
+    if (error instanceof TraceFollowError) throw new HarnessError(error.message);
+    throw error;
+  });
+  await Deno.writeTextFile(exitMarkerPath(ws.controlDir, p.index), "");
+  const { events, ...eventLog } = await shim.readEvents();
+  return toHistoryOp(
+    "run",
+    p.index,
+    p.op,
+    [spec.command, ...spec.args],
+    result,
+    events,
+    eventLog,
+    p.rules,
+  );
+}
+
+/**
+ * Recovery: the scenario's steps in order, without faults (`retry-info`
+ * re-runs every run op that ended `info`). Appends its ops to `history`;
+ * returns the repo after them.
+ */
+async function recover(it: Iteration, history: History): Promise<Snapshot> {
+  let r = 0;
+  for (const step of it.scenario.recovery) {
+    if (step === "retry-info") {
+      const indeterminate = history.ops.filter((op) =>
+        op.phase === "run" && op.outcome.type === "info"
+      );
+      for (const op of indeterminate) {
+        history.ops.push(await runBare(it, "recovery", r++, op.op));
+      }
+    } else if (step === "remove-stale-lock") {
+      history.ops.push(await runBare(it, "recovery", r++, { op: "remove-stale-lock" }));
+    } else {
+      history.ops.push(await runBare(it, "recovery", r++, step));
+    }
+  }
+  return await takeSnapshot(it.ws.repoDir);
+}
+
+/** One op of set-up or recovery: no shim, no faults; `remove-stale-lock` is the simulator's own. */
+async function runBare(
+  it: Iteration,
+  phase: HistoryPhase,
+  process: number,
+  op: HistoryOpSpec,
+): Promise<HistoryOp> {
+  const { scenario, options, ws } = it;
+  if (op.op === "remove-stale-lock") return await removeStaleLock(ws, process);
+  const argv = swampArgv(op, ws.repoDir);
+  const spec = spawnSpec(scenario.target, ws, options.run, argv, { backend: "none" });
+  const result = await runProcess(options.cleanup, spec, timeLimitMs(it));
+  return toHistoryOp(
+    phase,
+    process,
+    op,
+    [spec.command, ...spec.args],
+    result,
+    [],
+    NO_EVENT_LOG,
+    [],
+  );
+}
+
+/** The time limit of a process starting now: its own, cut to what is left of the run's. */
+function timeLimitMs(it: Iteration): number {
+  const left = it.options.deadlineMs - wallMs();
+  if (left <= 0) throw new HarnessError("The run time limit (limits.runTimeoutMs) was reached");
+  return Math.min(it.scenario.limits.processTimeoutMs, left);
 }
 
 /** The event log of a process run without a shim. */

@@ -2,14 +2,8 @@ import assert from "node:assert/strict";
 import fc from "fast-check";
 import { DEFAULT_PATTERNS } from "../../faults/rule.ts";
 import { POINTS } from "../../faults/vocabulary.ts";
-import {
-  expectationOf,
-  loadScenario,
-  parseScenario,
-  processCount,
-  SCENARIO_DEFAULTS,
-  ScenarioError,
-} from "./load.ts";
+import { loadScenario, parseScenario, ScenarioError } from "./load.ts";
+import { expectationOf, processCount, SCENARIO_DEFAULTS } from "./resolve.ts";
 import { scenarioSchema } from "./schema.ts";
 
 const BAD_DIR = new URL("../testdata/bad-scenarios/", import.meta.url).pathname;

@@ -1,0 +1,105 @@
+/**
+ * The input of a simulator run, checked before anything is spawned: the
+ * scenario file loads (`loadScenario()`), and the command line fits it
+ * (`--mutant`, `--iterations`, `--iteration`, and the rules the strace
+ * backend must take together in each planned iteration). Every refusal is
+ * one line naming the file: exit 2, nothing spawned.
+ *
+ * @module
+ */
+
+import { MUTANT_NAMES } from "../../reference/mutants.ts";
+import { planStrace } from "../../faults/strace/command.ts";
+import { UnsupportedRuleError } from "../../faults/strace/support.ts";
+import { straceContext } from "../run/backend.ts";
+import { planIteration } from "../scenario/plan.ts";
+import { loadScenario, type Scenario, ScenarioError } from "../scenario/load.ts";
+
+/** The command-line options the input checks read. */
+export interface InputOptions {
+  /** The scenario file. */
+  scenario: string;
+  seed?: number;
+  iteration?: number;
+  iterations?: number;
+  mutant?: string;
+}
+
+/** A scenario that loaded and fits the command line, or why not (the scenario, when it loaded). */
+export type CheckedInput =
+  | { ok: true; scenario: Scenario }
+  | { ok: false; message: string; scenario?: Scenario };
+
+/** Loads the scenario and checks the command line against it. */
+export async function checkedInput(options: InputOptions): Promise<CheckedInput> {
+  let scenario: Scenario;
+  try {
+    scenario = await loadScenario(options.scenario);
+  } catch (error) {
+    if (!(error instanceof ScenarioError)) throw error;
+    return { ok: false, message: error.message };
+  }
+  const problem = optionProblem(scenario, options) ?? backendProblem(scenario, options);
+  if (problem !== undefined) {
+    return { ok: false, message: `${scenario.file}: error: ${problem}`, scenario };
+  }
+  return { ok: true, scenario };
+}
+
+/** Why the command-line options do not fit the scenario, or undefined. */
+function optionProblem(scenario: Scenario, options: InputOptions): string | undefined {
+  const mutant = options.mutant ?? scenario.target.mutant;
+  const where = options.mutant !== undefined ? "--mutant" : "target.mutant";
+  if (options.mutant !== undefined && scenario.target.kind !== "reference") {
+    return `--mutant only applies to the reference target (target kind is "${scenario.target.kind}")`;
+  }
+  if (mutant !== undefined && !(MUTANT_NAMES as readonly string[]).includes(mutant)) {
+    return `${where}: unknown mutant "${mutant}" (known: ${MUTANT_NAMES.join(", ")})`;
+  }
+  const sweepCases = scenario.sweep?.length;
+  if (
+    sweepCases !== undefined && options.iterations !== undefined &&
+    options.iterations !== sweepCases
+  ) {
+    return `--iterations: a sweep runs exactly one iteration per case (${sweepCases})`;
+  }
+  const total = options.iterations ?? scenario.iterations;
+  if (options.iteration !== undefined && options.iteration >= total) {
+    return `--iteration ${options.iteration} does not exist (the scenario runs ${total})`;
+  }
+  return undefined;
+}
+
+/**
+ * Why the strace backend cannot take the rules some process of some planned
+ * iteration carries together (each rule alone was checked at load), or
+ * undefined. Planning is pure and cheap, so every iteration is planned here,
+ * before anything is spawned.
+ */
+function backendProblem(scenario: Scenario, options: InputOptions): string | undefined {
+  if (scenario.target.backend !== "strace") return undefined;
+  const sized: Scenario = {
+    ...scenario,
+    seed: options.seed ?? scenario.seed,
+    iterations: options.iterations ?? scenario.iterations,
+  };
+  const context = straceContext(scenario.target, "/repo", "/trace");
+  for (let i = 0; i < sized.iterations; i++) {
+    for (const process of planIteration(sized, i).processes) {
+      try {
+        const plan = planStrace(process.rules, context);
+        if (!plan.walTraced && process.publish.some((e) => e.point === "catalog.commit")) {
+          return `iteration ${i}, process ${process.index}: another process waits for its ` +
+            `"after catalog.commit", which its trace cannot show: a lock rule on openat/unlink ` +
+            `stops the WAL from being traced (move one of the two to another process)`;
+        }
+      } catch (error) {
+        if (error instanceof UnsupportedRuleError) {
+          return `iteration ${i}, process ${process.index}: ${error.message}`;
+        }
+        throw error;
+      }
+    }
+  }
+  return undefined;
+}

@@ -59,16 +59,35 @@ export function exitMarkerPath(controlDir: string, process: number): string {
 }
 
 /**
+ * How a pause with several conditions ends: `all` (the default) once every
+ * condition holds, `any` once one of them does (an event or an exit, for a
+ * waiter that must go on whichever way the awaited process went).
+ */
+export const PAUSE_RELEASES = ["all", "any"] as const;
+
+/** How a pause with several conditions ends (see {@link PAUSE_RELEASES}). */
+export type PauseRelease = typeof PAUSE_RELEASES[number];
+
+/**
  * Whether a pause may end: every process in `untilExitOf` has exited and
- * every event in `untilEvents` was announced (their marker files exist).
+ * every event in `untilEvents` was announced (their marker files exist); with
+ * `release: "any"`, one of those is enough (`actionProblem()` requires one
+ * condition at least for `any`).
  */
 export function pauseReleased(
   controlDir: string,
-  pause: { untilExitOf: readonly number[]; untilEvents?: readonly EventRef[] },
+  pause: {
+    untilExitOf: readonly number[];
+    untilEvents?: readonly EventRef[];
+    release?: PauseRelease;
+  },
   exists: (path: string) => boolean,
 ): boolean {
-  return pause.untilExitOf.every((p) => exists(exitMarkerPath(controlDir, p))) &&
-    (pause.untilEvents ?? []).every((e) => exists(eventMarkerPath(controlDir, e.process, e)));
+  const exited = (p: number) => exists(exitMarkerPath(controlDir, p));
+  const announced = (e: EventRef) => exists(eventMarkerPath(controlDir, e.process, e));
+  const events = pause.untilEvents ?? [];
+  if (pause.release === "any") return pause.untilExitOf.some(exited) || events.some(announced);
+  return pause.untilExitOf.every(exited) && events.every(announced);
 }
 
 /** An action as a scenario declares it. */
@@ -78,7 +97,20 @@ export type Action =
   | { kind: "crash" }
   | { kind: "error"; error: ErrorCode }
   | { kind: "contend"; attempts: number }
-  | { kind: "pause"; timeoutMs: number; untilExitOf: number[]; untilEvents?: EventRef[] };
+  | PauseAction;
+
+/**
+ * A pause: park until the conditions hold (`release`: all of them, the
+ * default, or any one), or `timeoutMs` passed.
+ */
+export interface PauseAction {
+  kind: "pause";
+  timeoutMs: number;
+  untilExitOf: number[];
+  untilEvents?: EventRef[];
+  /** `any`: one condition ends the pause (default `all`). */
+  release?: PauseRelease;
+}
 
 /** Which hits of a point a rule fires on (hits count from 1, per process and point). */
 export type HitSelector =
@@ -111,7 +143,7 @@ export type ShimAction =
   | { kind: "crash" }
   | { kind: "error"; error: ErrorCode }
   | { kind: "contend"; attempts: number }
-  | { kind: "pause"; timeoutMs: number; untilExitOf: number[]; untilEvents?: EventRef[] };
+  | PauseAction;
 
 /** A hit selector resolved for one process: a probability carries its seed. */
 export type ShimHit =
@@ -263,8 +295,14 @@ export function actionProblem(
       if ("delayMs" in action) return undefined;
       if (action.delayMsMin > action.delayMsMax) return "delayMsMin must not exceed delayMsMax";
       return undefined;
+    case "pause": {
+      const conditions = action.untilExitOf.length + (action.untilEvents?.length ?? 0);
+      if (action.release === "any" && conditions === 0) {
+        return 'release "any" needs at least one condition (untilExitOf or untilEvents)';
+      }
+      return undefined;
+    }
     case "crash":
-    case "pause":
       return undefined;
   }
 }
@@ -303,11 +341,15 @@ function parseShimAction(value: unknown, path: string): ShimAction {
         attempts: intIn(value.attempts, 1, LIMITS.contendAttemptsMax, `${path}.attempts`),
       };
     case "pause": {
-      checkKeys(value, ["kind", "timeoutMs", "untilExitOf", "untilEvents"], path);
+      checkKeys(value, ["kind", "timeoutMs", "untilExitOf", "untilEvents", "release"], path);
       const until = value.untilExitOf;
       if (!Array.isArray(until)) throw new RuleError(`${path}.untilExitOf`, "must be an array");
       const events = value.untilEvents ?? [];
       if (!Array.isArray(events)) throw new RuleError(`${path}.untilEvents`, "must be an array");
+      const release = value.release;
+      if (release !== undefined && !(PAUSE_RELEASES as readonly unknown[]).includes(release)) {
+        throw new RuleError(`${path}.release`, `must be "all" or "any"`);
+      }
       return {
         kind: "pause",
         timeoutMs: intIn(value.timeoutMs, 1, LIMITS.pauseTimeoutMsMax, `${path}.timeoutMs`),
@@ -315,6 +357,7 @@ function parseShimAction(value: unknown, path: string): ShimAction {
         ...(events.length === 0
           ? {}
           : { untilEvents: events.map((e, i) => parseEventRef(e, `${path}.untilEvents[${i}]`)) }),
+        ...(release === "any" ? { release: "any" as const } : {}),
       };
     }
     default:

@@ -4,6 +4,7 @@ import {
   DEFAULT_PATTERNS,
   eventMarkerPath,
   parseShimConfig,
+  pauseReleased,
   RuleError,
   SHIM_CONFIG_FORMAT,
   type ShimConfig,
@@ -39,6 +40,7 @@ Deno.test("parseShimConfig() accepts a full config with pauses on events and a p
         timeoutMs: 100,
         untilExitOf: [0],
         untilEvents: [{ process: 0, point: "fs.extract", phase: "after", hit: 2 }],
+        release: "any",
       },
       hit: { probability: 0.5, seed: 3 },
     }],
@@ -122,6 +124,30 @@ Deno.test("parseShimConfig() names the first bad field", () => {
       }),
       /^\$\.rules\[0\]\.action\.untilEvents\[0\]\.process: must be between 0/,
     ],
+    [
+      config({
+        rules: [{
+          id: "r",
+          at: "fs.remove",
+          when: "before",
+          action: { kind: "pause", timeoutMs: 5, untilExitOf: [1], release: "first" },
+          hit: { nth: 1 },
+        }],
+      }),
+      /^\$\.rules\[0\]\.action\.release: must be "all" or "any"/,
+    ],
+    [
+      config({
+        rules: [{
+          id: "r",
+          at: "fs.remove",
+          when: "before",
+          action: { kind: "pause", timeoutMs: 5, untilExitOf: [], release: "any" },
+          hit: { nth: 1 },
+        }],
+      }),
+      /^\$\.rules\[0\]\.action: release "any" needs at least one condition/,
+    ],
   ];
   for (const [value, message] of cases) {
     assert.throws(() => parseShimConfig(value), (error: unknown) => {
@@ -148,6 +174,26 @@ Deno.test("actionProblem() allows errors only where the runtime can raise them",
   assert.match(
     actionProblem("fs.extract", "before", { kind: "delay", delayMsMin: 5, delayMsMax: 1 }) ?? "",
     /must not exceed/,
+  );
+});
+
+Deno.test("pauseReleased() needs every condition by default and one with release any", () => {
+  const markers = new Set(["/ctl/exited-1"]);
+  const exists = (path: string) => markers.has(path);
+  const event = { process: 2, point: "lock.release" as const, phase: "after" as const, hit: 1 };
+  const pause = { untilExitOf: [1], untilEvents: [event] };
+  assert.equal(pauseReleased("/ctl", pause, exists), false);
+  assert.equal(pauseReleased("/ctl", { ...pause, release: "all" }, exists), false);
+  assert.equal(pauseReleased("/ctl", { ...pause, release: "any" }, exists), true);
+  assert.equal(
+    pauseReleased("/ctl", { untilExitOf: [3], untilEvents: [event], release: "any" }, exists),
+    false,
+  );
+  markers.add("/ctl/event-2-lock.release-after-1");
+  assert.equal(pauseReleased("/ctl", pause, exists), true);
+  assert.equal(
+    pauseReleased("/ctl", { untilExitOf: [3], untilEvents: [event], release: "any" }, exists),
+    true,
   );
 });
 

@@ -14,6 +14,7 @@ import {
   eventMarkerPath,
   type EventRef,
   PAUSE_POLL_MS,
+  type PauseRelease,
   pauseReleased,
   type ShimConfig,
   type ShimRule,
@@ -58,6 +59,7 @@ export type Decision =
     timeoutMs: number;
     untilExitOf: readonly number[];
     untilEvents: readonly EventRef[];
+    release: PauseRelease;
   };
 
 type EventFields = Omit<FaultEvent, "seq" | "process" | "pid">;
@@ -120,6 +122,7 @@ export class ShimRuntime {
             timeoutMs: action.timeoutMs,
             untilExitOf: action.untilExitOf,
             untilEvents: action.untilEvents ?? [],
+            release: action.release ?? "all",
           };
       }
     }

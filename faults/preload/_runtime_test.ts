@@ -229,6 +229,43 @@ Deno.test("ShimRuntime pause waits for another process's published event", () =>
   assert.equal(second.events()[0].pausedMs, 0);
 });
 
+Deno.test("ShimRuntime pause with release any ends on the first condition that holds", () => {
+  const existing = new Set<string>();
+  const { io, events, state } = fakeIo(existing);
+  const rule: ShimRule = {
+    id: "p",
+    at: "lock.acquire",
+    when: "before",
+    action: {
+      kind: "pause",
+      timeoutMs: 1000,
+      untilExitOf: [1],
+      untilEvents: [{ process: 1, point: "catalog.commit", phase: "after", hit: 1 }],
+      release: "any",
+    },
+    hit: { every: true },
+  };
+  // Process 1 exits after 30 ms without ever announcing its commit.
+  io.sleepSync = (ms) => {
+    state.nowMs += ms;
+    if (state.nowMs >= 1030) existing.add("/ctl/exited-1");
+  };
+  const rt = new ShimRuntime(config([rule]), io);
+  rt.runSync("lock.acquire", "/l", () => 0, boom);
+  assert.equal(events()[0].released, true);
+  assert.equal(events()[0].pausedMs, 30);
+  // The same pause needing both conditions would have waited out its timeout.
+  const all = fakeIo(new Set(["/ctl/exited-1"]));
+  const { release: _release, ...allAction } = rule.action as Extract<
+    ShimRule["action"],
+    { kind: "pause" }
+  >;
+  new ShimRuntime(config([{ ...rule, action: allAction }]), all.io)
+    .runSync("lock.acquire", "/l", () => 0, boom);
+  assert.equal(all.events()[0].released, false);
+  assert.equal(all.events()[0].pausedMs, 1000);
+});
+
 Deno.test("ShimRuntime announces exactly the events it is asked to publish, before acting", () => {
   const { io, state } = fakeIo();
   const published = {

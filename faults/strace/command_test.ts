@@ -251,6 +251,15 @@ Deno.test("buildStraceCommand() refuses inexpressible rules naming rule, point, 
     ],
     [
       testRule({
+        at: "process.start",
+        when: "before",
+        action: { kind: "pause", timeoutMs: 10, untilExitOf: [1], release: "any" },
+        hit: { nth: 1 },
+      }),
+      /release "any" is not supported/,
+    ],
+    [
+      testRule({
         at: "catalog.commit",
         when: "after",
         action: { kind: "crash" },

@@ -400,6 +400,12 @@ export function straceMapping(rule: ShimRule): StraceMapping {
     );
   }
   const action = rule.action;
+  if (action.kind === "pause" && action.release === "any") {
+    throw new UnsupportedRuleError(
+      rule,
+      'a held spawn is released once all its conditions hold; release "any" is not supported',
+    );
+  }
   if (action.kind === "delay" && !("delayMs" in action)) {
     throw new UnsupportedRuleError(rule, "a delay range needs a value per hit; strace takes one");
   }

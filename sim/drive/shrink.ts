@@ -101,6 +101,7 @@ function rawAction(rule: ShimRule): FaultInput["action"] {
             hit: e.hit,
           })),
         }),
+        ...(action.release === "any" ? { release: "any" as const } : {}),
       };
   }
 }
@@ -255,6 +256,7 @@ function withoutProcess(fault: FaultInput, removed: number): FaultInput | undefi
       timeoutMs: action.timeoutMs,
       ...(untilExitOf.length === 0 ? {} : { untilExitOf }),
       ...(untilEvents.length === 0 ? {} : { untilEvents }),
+      ...(action.release === undefined ? {} : { release: action.release }),
     };
   }
   return { ...fault, ...(processes === undefined ? {} : { processes }), action };

@@ -46,7 +46,12 @@ faults:
     action: crash
     processes: [1]
   - at: process.start
-    action: { kind: pause, timeoutMs: 900, untilEvents: [{ process: 1, at: catalog.commit }] }
+    action:
+      kind: pause
+      timeoutMs: 900
+      untilEvents: [{ process: 1, at: catalog.commit }]
+      untilExitOf: [1]
+      release: any
     processes: [2]
 recovery: [retry-info]
 `;
@@ -138,7 +143,9 @@ Deno.test("freezeScenario() writes the plan down: explicit processes, per-proces
   assert.deepEqual(of(2).at(-1)?.action, {
     kind: "pause",
     timeoutMs: 900,
+    untilExitOf: [1],
     untilEvents: [{ process: 1, at: "catalog.commit", when: "before", hit: 1 }],
+    release: "any",
   });
   // The frozen scenario is valid and plans the same processes, drawing nothing from its seed.
   const replanned = planIteration(

@@ -489,6 +489,7 @@ function normalizeAction(action: NonNullable<FaultInput["action"]>): Action {
           hit: e.hit ?? 1,
         })),
       }),
+      ...(action.release === "any" ? { release: "any" as const } : {}),
     };
   }
   return action;

@@ -9,6 +9,7 @@
 
 import { z } from "zod";
 import { ACTION_KINDS, ERROR_CODES, LIMITS, PHASES, POINTS } from "../../faults/vocabulary.ts";
+import { PAUSE_RELEASES } from "../../faults/rule.ts";
 import { CALVER_PATTERN, EXTENSION_NAME_PATTERN } from "./fixture.ts";
 import { INVARIANT_IDS } from "../shared/invariant_ids.ts";
 import { OUTCOME_CLASSES } from "../shared/outcome.ts";
@@ -129,6 +130,9 @@ const actionSchema = z.union([
       hit: z.int().min(1).max(LIMITS.hitNthMax).optional(),
     })).optional().describe(
       "Release once these processes reached these points (hit defaults to 1)",
+    ),
+    release: z.enum(PAUSE_RELEASES).optional().describe(
+      "all (default): release once every condition holds; any: once one of them does",
     ),
   }),
 ], {

@@ -1,7 +1,8 @@
 /**
  * The planner: (scenario, iteration) -> plan, a pure function. Every random
  * choice (which op each process runs, its start jitter, the seeds of
- * probabilistic hits and delay ranges) comes from one seeded stream: the
+ * probabilistic hits and delay ranges, an explored schedule) comes from one
+ * seeded stream: the
  * scenario's seed, jumped once per iteration, so each iteration owns an
  * independent slice of the same sequence and can be replayed alone.
  *
@@ -13,6 +14,7 @@ import { xoroshiro128plus } from "pure-rand/generator/xoroshiro128plus";
 import type { JumpableRandomGenerator } from "pure-rand/types/JumpableRandomGenerator";
 import type { PublishedEvent, ShimAction, ShimHit, ShimRule } from "../../faults/rule.ts";
 import type { OpSpec, Scenario, ScenarioFault, SweepCase } from "./load.ts";
+import { drawSchedule, type ExplorePlan, type LearnedSteps, opKey } from "./explore.ts";
 
 /** One target process of a plan. */
 export interface PlannedProcess {
@@ -35,6 +37,8 @@ export interface Plan {
   processes: PlannedProcess[];
   /** The sweep case of this iteration, when the scenario sweeps. */
   sweepCase?: SweepCase;
+  /** The schedule this iteration explores, when the scenario explores (`explore.ts`). */
+  explore?: ExplorePlan;
 }
 
 /** The seeded stream of one iteration: the scenario's seed jumped `iteration` times. */
@@ -91,10 +95,15 @@ function faultApplies(
 }
 
 /**
- * Plans one iteration. Pure: the same scenario and iteration always give the
- * same plan.
+ * Plans one iteration. Pure: the same scenario and iteration (and, for a
+ * scenario that explores schedules, the same learned steps of its ops)
+ * always give the same plan.
  */
-export function planIteration(scenario: Scenario, iteration: number): Plan {
+export function planIteration(
+  scenario: Scenario,
+  iteration: number,
+  learned?: LearnedSteps,
+): Plan {
   if (iteration >= scenario.iterations) {
     throw new RangeError(
       `Cannot plan iteration ${iteration}: the scenario runs ${scenario.iterations}`,
@@ -143,6 +152,26 @@ export function planIteration(scenario: Scenario, iteration: number): Plan {
     );
   }
 
+  let explore: ExplorePlan | undefined;
+  if (scenario.explore !== undefined) {
+    if (learned === undefined) {
+      throw new Error(
+        `Cannot plan iteration ${iteration} of "${scenario.name}": it explores schedules, ` +
+          "which needs the learned steps of its ops",
+      );
+    }
+    const steps = processes.map((p) => {
+      const own = learned[opKey(p.op)];
+      if (own === undefined) {
+        throw new Error(`Cannot plan process ${p.index}: no learned steps for ${opKey(p.op)}`);
+      }
+      return [...own];
+    });
+    const drawn = drawSchedule(steps, scenario.explore, rng);
+    drawn.rules.forEach((rules, i) => processes[i].rules.push(...rules));
+    explore = drawn.plan;
+  }
+
   for (const process of processes) {
     for (const rule of process.rules) {
       if (rule.action.kind !== "pause") continue;
@@ -155,7 +184,14 @@ export function planIteration(scenario: Scenario, iteration: number): Plan {
     }
   }
 
-  return { scenario: scenario.name, seed: scenario.seed, iteration, processes, sweepCase };
+  return {
+    scenario: scenario.name,
+    seed: scenario.seed,
+    iteration,
+    processes,
+    sweepCase,
+    ...(explore === undefined ? {} : { explore }),
+  };
 }
 
 /** A stable text digest of a plan, for determinism checks and reports. */

@@ -27,10 +27,12 @@ import {
   type ShimHit,
 } from "../../faults/rule.ts";
 import { type Phase, type Point, POINTS } from "../../faults/vocabulary.ts";
+import { EXPLORE_DEFAULTS, EXPLORE_LIMITS, type ExploreConfig } from "./explore.ts";
 import { type FixtureSpec, typeConflicts } from "./fixture.ts";
 import { validateFixture } from "./fixture_validation.ts";
 import type { InvariantId } from "../shared/invariant_ids.ts";
 import {
+  type ExploreInput,
   type FaultInput,
   type OpSpec,
   type PhaseExpectation,
@@ -107,6 +109,8 @@ export interface Scenario {
   workload: Workload;
   /** Sweep cases, one per iteration, when the scenario sweeps. */
   sweep?: SweepCase[];
+  /** Schedule exploration (`explore:`), when the scenario explores. */
+  explore?: ExploreConfig;
   faults: ScenarioFault[];
   recovery: RecoveryStep[];
   expect: {
@@ -171,6 +175,12 @@ export function resolveScenario(
     );
   }
 
+  const explore = input.explore === undefined ? undefined : resolveExplore(input.explore);
+  if (explore !== undefined) {
+    const problem = exploreProblem({ workload, sweep, faults, target });
+    if (problem !== undefined) throw at.error(problem.path, problem.message, true);
+  }
+
   return {
     file,
     path: absPath,
@@ -188,6 +198,7 @@ export function resolveScenario(
     },
     workload,
     sweep,
+    ...(explore === undefined ? {} : { explore }),
     faults,
     recovery,
     expect: {
@@ -300,6 +311,59 @@ function resolveFault(
   const backendProblem = backend === "strace" ? straceProblem(fault) : undefined;
   if (backendProblem !== undefined) throw at.error(["faults", i], backendProblem);
   return fault;
+}
+
+/** The `explore:` block with its defaults. */
+export function resolveExplore(input: ExploreInput): ExploreConfig {
+  return {
+    depth: input.depth ?? EXPLORE_DEFAULTS.depth,
+    crash: input.crash ?? EXPLORE_DEFAULTS.crash,
+    pauseTimeoutMs: input.pauseTimeoutMs ?? EXPLORE_DEFAULTS.pauseTimeoutMs,
+    ...(input.coverageTarget === undefined ? {} : { coverageTarget: input.coverageTarget }),
+  };
+}
+
+/**
+ * Why a scenario cannot explore schedules, with the field it concerns, or
+ * undefined: exploring needs an explicit workload of 2 to 5 processes, no
+ * faults of its own (the schedule's pauses and crash are drawn) and the
+ * preload backend (pauses inside a process).
+ */
+export function exploreProblem(
+  scenario: Pick<Scenario, "workload" | "sweep" | "faults" | "target">,
+): { path: PathSegment[]; message: string } | undefined {
+  const { processesMin, processesMax } = EXPLORE_LIMITS;
+  if (scenario.sweep !== undefined) {
+    return { path: ["explore"], message: "a sweep cannot explore schedules; give a workload" };
+  }
+  if (scenario.workload.kind !== "explicit") {
+    return {
+      path: ["explore"],
+      message: "exploring needs an explicit workload (processes), not count + mix",
+    };
+  }
+  const n = scenario.workload.processes.length;
+  if (n < processesMin || n > processesMax) {
+    return {
+      path: ["explore"],
+      message:
+        `exploring needs ${processesMin} to ${processesMax} processes, the workload has ${n}`,
+    };
+  }
+  if (scenario.faults.length > 0) {
+    return {
+      path: ["faults"],
+      message: "an exploring scenario has no faults of its own: its pauses and crash are drawn",
+    };
+  }
+  if (scenario.target.backend !== "preload") {
+    return {
+      path: ["explore"],
+      message: `exploring parks processes inside their steps, which needs the preload backend ` +
+        `(backend is "${scenario.target.backend}")`,
+    };
+  }
+  return undefined;
 }
 
 /** The time limits, defaulted; a process may not outlive the run. */

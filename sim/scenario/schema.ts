@@ -10,6 +10,7 @@
 import { z } from "zod";
 import { ACTION_KINDS, ERROR_CODES, LIMITS, PHASES, POINTS } from "../../faults/vocabulary.ts";
 import { PAUSE_RELEASES } from "../../faults/rule.ts";
+import { EXPLORE_DEFAULTS, EXPLORE_LIMITS } from "./explore.ts";
 import { CALVER_PATTERN, EXTENSION_NAME_PATTERN } from "./fixture.ts";
 import { INVARIANT_IDS } from "../shared/invariant_ids.ts";
 import { OUTCOME_CLASSES } from "../shared/outcome.ts";
@@ -247,6 +248,23 @@ const sweepSchema = z.strictObject({
   action: actionSchema.optional().describe("Action at each point (default: crash)"),
 });
 
+const exploreSchema = z.strictObject({
+  depth: z.int().min(EXPLORE_LIMITS.depthMin).max(EXPLORE_LIMITS.depthMax).optional()
+    .describe(
+      `PCT bug depth d: d - 1 priority change points per schedule (default ${EXPLORE_DEFAULTS.depth})`,
+    ),
+  crash: z.boolean().optional()
+    .describe(
+      "One drawn step of one process becomes a crash, followed by the recovery (default false)",
+    ),
+  pauseTimeoutMs: z.int().min(100).max(LIMITS.pauseTimeoutMsMax).optional()
+    .describe(
+      `Timeout of each pause of a schedule, a safety net (default ${EXPLORE_DEFAULTS.pauseTimeoutMs})`,
+    ),
+  coverageTarget: z.number().min(0).max(1).optional()
+    .describe("Stop once this fraction of the coverage pairs was exercised"),
+});
+
 const limitsSchema = z.strictObject({
   processTimeoutMs: z.int().min(100).max(SCENARIO_LIMITS.processTimeoutMsMax).optional(),
   runTimeoutMs: z.int().min(1_000).max(SCENARIO_LIMITS.runTimeoutMsMax).optional(),
@@ -271,6 +289,9 @@ export const scenarioSchema = z.strictObject({
   sweep: sweepSchema.optional(),
   faults: z.array(faultSchema).max(SCENARIO_LIMITS.faultsMax).optional(),
   recovery: z.array(recoveryStepSchema).max(SCENARIO_LIMITS.recoveryStepsMax).optional(),
+  explore: exploreSchema.optional().describe(
+    "Explore schedules: each iteration draws one (PCT-style) over the processes' steps, as pauses",
+  ),
   expect: expectSchema.optional(),
   limits: limitsSchema.optional(),
 });
@@ -287,6 +308,8 @@ export type RecoveryStep = z.infer<typeof recoveryStepSchema>;
 export type LayerStateExpectation = z.infer<typeof stateSchema>;
 /** Expectations of one phase. */
 export type PhaseExpectation = z.infer<typeof phaseExpectSchema>;
+/** The `explore:` block as written. */
+export type ExploreInput = z.infer<typeof exploreSchema>;
 
 /** The JSON Schema of the scenario format, for editors. */
 export function scenarioJsonSchema(): Record<string, unknown> {

@@ -7,6 +7,7 @@
 
 import { REPEAT_MAX } from "../check/determinism.ts";
 import { SHRINK_RUNS } from "../drive/shrink.ts";
+import { type ExploreBudget, parseExploreBudget } from "../drive/explore.ts";
 
 /** A bad command line. */
 export class UsageError extends Error {
@@ -32,6 +33,12 @@ export interface SimArgs {
   shrink: boolean;
   /** Most candidate runs a shrink may make. */
   shrinkRuns?: number;
+  /** Explore schedules with the default `explore:` block. */
+  explore: boolean;
+  /** How long a search that explores schedules goes on. */
+  exploreBudget?: ExploreBudget;
+  /** Run every `count`-th iteration from `index - 1`. */
+  shard?: { index: number; count: number };
   help: boolean;
 }
 
@@ -55,6 +62,15 @@ Options:
                       minimal scenario that fails the same way, written to
                       <report-dir>/shrunk.yaml with its replay command
   --shrink-runs <n>   Most candidate runs of a shrink (default 100)
+  --explore           Explore schedules: each iteration draws one over the
+                      processes' steps (as the scenario's explore: block would,
+                      with its defaults); see design/simulator.md
+  --explore-budget <n | 90s | 10m | 2h>
+                      How long a search goes on: iterations, or time (a
+                      scenario's coverage target may end it sooner)
+  --shard <i>/<n>     Run every n-th iteration, starting at iteration i-1
+                      (i in 1..n); merge the shards' report dirs with
+                      deno task merge-reports
   -h, --help          Show this help
 
 Exit codes: 0 pass, 1 invariant violated, 2 bad input, 3 target misbehaved,
@@ -70,9 +86,29 @@ function intArg(name: string, value: string | undefined, min: number, max: numbe
   return n;
 }
 
+/** `--shard <i>/<n>`: 1 <= i <= n <= 1000. */
+function shardArg(value: string | undefined): { index: number; count: number } {
+  const match = value === undefined ? null : /^(\d+)\/(\d+)$/.exec(value);
+  if (match === null) {
+    throw new UsageError(`Option --shard needs <i>/<n>, e.g. 2/4, got "${value ?? ""}"`);
+  }
+  const [index, count] = [Number(match[1]), Number(match[2])];
+  if (count < 1 || count > 1000 || index < 1 || index > count) {
+    throw new UsageError(`Option --shard needs 1 <= i <= n <= 1000, got "${value}"`);
+  }
+  return { index, count };
+}
+
 /** Parses argv (without the program). */
 export function parseSimArgs(argv: readonly string[]): SimArgs {
-  const args: SimArgs = { scenario: "", json: false, keep: false, shrink: false, help: false };
+  const args: SimArgs = {
+    scenario: "",
+    json: false,
+    keep: false,
+    shrink: false,
+    explore: false,
+    help: false,
+  };
   const positional: string[] = [];
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
@@ -131,6 +167,21 @@ export function parseSimArgs(argv: readonly string[]): SimArgs {
         break;
       case "--shrink-runs":
         args.shrinkRuns = intArg(flag, value(), 1, SHRINK_RUNS.max);
+        break;
+      case "--explore":
+        noValue();
+        args.explore = true;
+        break;
+      case "--explore-budget": {
+        const v = value();
+        if (v === undefined) throw new UsageError("Option --explore-budget needs a value");
+        const budget = parseExploreBudget(v);
+        if (typeof budget === "string") throw new UsageError(`Option --explore-budget ${budget}`);
+        args.exploreBudget = budget;
+        break;
+      }
+      case "--shard":
+        args.shard = shardArg(value());
         break;
       case "-h":
       case "--help":

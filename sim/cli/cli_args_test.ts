@@ -7,6 +7,7 @@ const DEFAULTS: SimArgs = {
   json: false,
   keep: false,
   shrink: false,
+  explore: false,
   help: false,
 };
 
@@ -193,4 +194,25 @@ Deno.test("parseSimArgs() reads --repeat within 2..REPEAT_MAX", () => {
   assert.equal(parseSimArgs(["s.yaml", "--repeat", "3"]).repeat, 3);
   assertUsageError(["s.yaml", "--repeat", "1"], "between 2 and 20");
   assertUsageError(["s.yaml", "--repeat"], "Option --repeat needs a value");
+});
+
+Deno.test("parseSimArgs() reads --explore, --explore-budget as iterations or a duration, and --shard", () => {
+  assert.deepEqual(parseSimArgs(["s.yaml", "--explore"]), { ...DEFAULTS, explore: true });
+  assert.deepEqual(parseSimArgs(["s.yaml", "--explore-budget", "200"]).exploreBudget, {
+    iterations: 200,
+  });
+  assert.deepEqual(parseSimArgs(["s.yaml", "--explore-budget=10m"]).exploreBudget, {
+    durationMs: 600_000,
+  });
+  assert.deepEqual(parseSimArgs(["s.yaml", "--explore-budget", "90s"]).exploreBudget, {
+    durationMs: 90_000,
+  });
+  assert.deepEqual(parseSimArgs(["s.yaml", "--shard", "2/4"]).shard, { index: 2, count: 4 });
+  assertUsageError(["s.yaml", "--explore-budget", "0"], "must be 1 to 10000 iterations");
+  assertUsageError(["s.yaml", "--explore-budget", "5d"], "or a duration like 90s");
+  assertUsageError(["s.yaml", "--explore-budget", "25h"], "must be 1 s to 24 h");
+  assertUsageError(["s.yaml", "--explore", "--explore-budget"], "needs a value");
+  assertUsageError(["s.yaml", "--shard", "0/4"], "1 <= i <= n");
+  assertUsageError(["s.yaml", "--shard", "5/4"], "1 <= i <= n");
+  assertUsageError(["s.yaml", "--shard", "2"], "needs <i>/<n>");
 });

@@ -7,6 +7,7 @@
 import { parseSimArgs, USAGE, UsageError } from "./cli_args.ts";
 import { EXIT } from "../shared/exit_codes.ts";
 import { simulate } from "../drive/simulate.ts";
+import { stderrProgress } from "../drive/progress.ts";
 
 async function main(argv: string[]): Promise<number> {
   let args;
@@ -23,7 +24,11 @@ async function main(argv: string[]): Promise<number> {
     console.log(USAGE);
     return EXIT.pass;
   }
-  const result = await simulate({ ...args, handleSignals: true });
+  const result = await simulate({
+    ...args,
+    handleSignals: true,
+    progress: stderrProgress(),
+  });
   if (args.json) console.log(JSON.stringify(result.json, null, 2));
   return result.exitCode;
 }

@@ -75,6 +75,12 @@ export interface ShrinkRunOptions {
   /** Where the shrunk scenario is written. */
   outPath: string;
   log: (line: string) => void;
+  /**
+   * Runs of each candidate (default 1): it is kept only if every run fails
+   * the same way, so a pause whose removal keeps the failure only by the
+   * timing of one run stays (`--shrink --repeat k`).
+   */
+  runsPerCandidate?: number;
 }
 
 /** What a shrink produced. */
@@ -100,8 +106,8 @@ export function scenarioText(input: ScenarioInput, header: readonly string[]): s
 }
 
 /**
- * Runs candidate scenarios, each once, as iteration 0, through the same
- * runner. A candidate whose registry differs from the original's gets a
+ * Runs candidate scenarios (each once, or `runsPerCandidate` times), as
+ * iteration 0, through the same runner. A candidate whose registry differs from the original's gets a
  * registry that serves just its fixture; {@link close} stops those.
  */
 class CandidateRunner {
@@ -112,8 +118,20 @@ class CandidateRunner {
     this.#options = options;
   }
 
-  /** Runs a candidate once and judges it against the original failure. */
+  /**
+   * Runs a candidate (`runsPerCandidate` times) and judges it against the
+   * original failure: the first run that does not fail the same way decides.
+   */
   async judge(input: ScenarioInput, origins: readonly number[]): Promise<CandidateVerdict> {
+    const runs = this.#options.runsPerCandidate ?? 1;
+    let verdict: CandidateVerdict = "same-failure";
+    for (let r = 0; r < runs && verdict === "same-failure"; r++) {
+      verdict = await this.#judgeOnce(input, origins);
+    }
+    return verdict;
+  }
+
+  async #judgeOnce(input: ScenarioInput, origins: readonly number[]): Promise<CandidateVerdict> {
     const { outPath, iteration, failed } = this.#options;
     iteration.cleanup.assertRunning();
     if (wallMs() >= iteration.deadlineMs) return "out-of-time";
@@ -220,9 +238,11 @@ async function shrinkWith(
       new URL("../../scenarios/schema.json", import.meta.url).pathname
     }`,
     origin.replaceAll("\n", " "),
-    `Reduced in ${result.runs + 1} run(s) (the frozen plan, then one per candidate): ${
-      result.steps.join("; ") || "nothing could be removed"
-    }${result.stoppedBy === undefined ? "" : ` (stopped by the ${result.stoppedBy})`}.`,
+    `Reduced in ${result.runs + 1} run(s) (the frozen plan, then one per candidate${
+      (options.runsPerCandidate ?? 1) > 1 ? `, each run ${options.runsPerCandidate} times` : ""
+    }): ${result.steps.join("; ") || "nothing could be removed"}${
+      result.stoppedBy === undefined ? "" : ` (stopped by the ${result.stoppedBy})`
+    }.`,
     `Replay: ${replay}`,
   ]);
   await Deno.mkdir(dirOf(options.outPath), { recursive: true });

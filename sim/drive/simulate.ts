@@ -30,7 +30,18 @@ import {
   sweepRows,
   writeReport,
 } from "../report/report.ts";
-import { iterationLines, optionLines, runSummaryLines } from "../report/console.ts";
+import {
+  exploreProgressLine,
+  exploreSummaryLines,
+  iterationLines,
+  optionLines,
+  runSummaryLines,
+} from "../report/console.ts";
+import { type ExploreBudget, ExploreSearch } from "./explore.ts";
+import type { ProgressSink } from "./progress.ts";
+import { learnSteps } from "../run/learn.ts";
+import { type LearnedSteps, scheduleText } from "../scenario/explore.ts";
+import { SCENARIO_LIMITS } from "../scenario/schema.ts";
 import { HarnessError, type IterationOptions } from "../run/runner.ts";
 import { precache } from "../run/precache.ts";
 import { SHRINK_RUNS } from "./shrink.ts";
@@ -61,6 +72,14 @@ export interface SimulateOptions {
   shrinkRuns?: number;
   /** Where human lines go (default: stdout; stderr in JSON mode). */
   log?: (line: string) => void;
+  /** Explore schedules with the default `explore:` block (the scenario has none). */
+  explore?: boolean;
+  /** How long a search that explores schedules goes on (default: the scenario's iterations). */
+  exploreBudget?: ExploreBudget;
+  /** Run only every `count`-th iteration, from iteration `index - 1` (`--shard index/count`). */
+  shard?: { index: number; count: number };
+  /** Where a search's progress line goes (default: nowhere). */
+  progress?: ProgressSink;
 }
 
 /** What a run produced. */
@@ -115,6 +134,8 @@ interface Run {
   reportDir: string;
   /** Every option as resolved, in the order the run prints them. */
   resolved: ReturnType<typeof resolvedOptions>;
+  /** The wall-clock end of a duration budget, when the search has one. */
+  budgetEndMs?: number;
 }
 
 /** What running the iterations produced; filled in step by step. */
@@ -126,6 +147,8 @@ interface Outcome {
   shrink?: ShrinkReport;
   shrinkError?: string;
   startedMs: number;
+  /** The search, when the run explores schedules. */
+  search?: ExploreSearch;
 }
 
 /** The run's per-invariant summary, sweep table and first failure's replay command. */
@@ -149,27 +172,58 @@ export async function simulate(options: SimulateOptions): Promise<SimulateResult
       ...(input.scenario === undefined ? {} : { scenario: input.scenario }),
     };
   }
-  const run = runOf(input.scenario, options, log);
-  optionLines(run.resolved).forEach((line) => log(line));
+  const run = runOf(input.scenario, options, withProgress(log, options.progress));
+  optionLines(run.resolved).forEach((line) => run.log(line));
   const outcome = await runAll(run);
   const findings = findingsOf(run, outcome);
   const json = resultJson(run, outcome, findings);
   await writeReportDir(run, outcome, json);
   printSummary(run, outcome, findings);
+  options.progress?.clear();
   return { exitCode: outcome.exitCode, json, results: outcome.results, scenario: run.scenario };
+}
+
+/** `log` that first clears the progress line, so the two never share a line. */
+function withProgress(log: (line: string) => void, progress: ProgressSink | undefined) {
+  if (progress === undefined) return log;
+  return (line: string) => {
+    progress.clear();
+    log(line);
+  };
 }
 
 /** The run's fixed facts: seed, iteration count and list, report dir, resolved options. */
 function runOf(scenario: Scenario, options: SimulateOptions, log: Run["log"]): Run {
   const seed = options.seed ?? scenario.seed;
-  const total = options.iterations ?? scenario.iterations;
+  const budget = scenario.explore === undefined ? undefined : options.exploreBudget;
+  const total = budget === undefined
+    ? options.iterations ?? scenario.iterations
+    : "iterations" in budget
+    ? budget.iterations
+    : SCENARIO_LIMITS.iterationsMax;
   const sized: Scenario = { ...scenario, seed, iterations: total };
+  const shard = options.shard;
   const iterations = options.iteration !== undefined
     ? [options.iteration]
-    : [...Array(total).keys()];
+    : [...Array(total).keys()].filter((i) =>
+      shard === undefined || i % shard.count === shard.index - 1
+    );
   const reportDir = options.reportDir ??
-    `${Deno.env.get("TMPDIR") ?? "/tmp"}/swamp-sim-reports/${scenario.name}-seed-${seed}`;
-  const resolved = resolvedOptions(sized, options, seed, iterations, reportDir);
+    `${Deno.env.get("TMPDIR") ?? "/tmp"}/swamp-sim-reports/${scenario.name}-seed-${seed}${
+      shard === undefined ? "" : `-shard-${shard.index}-of-${shard.count}`
+    }`;
+  const resolved = {
+    ...resolvedOptions(sized, options, seed, iterations, reportDir),
+    ...(scenario.explore === undefined ? {} : {
+      explore: `depth ${scenario.explore.depth}${scenario.explore.crash ? " crash" : ""}`,
+      exploreBudget: budget === undefined
+        ? `${total} iterations`
+        : "iterations" in budget
+        ? `${budget.iterations} iterations`
+        : `${budget.durationMs / 1000} s`,
+    }),
+    ...(shard === undefined ? {} : { shard: `${shard.index}/${shard.count}` }),
+  };
   return { options, log, scenario, sized, seed, iterations, reportDir, resolved };
 }
 
@@ -179,8 +233,10 @@ function replayOf(run: Run, iteration: number): string {
     seed: run.seed,
     iteration,
     mutant: run.options.mutant,
-    iterations: run.options.iterations,
+    iterations: run.options.iterations ??
+      (run.sized.iterations !== run.scenario.iterations ? run.sized.iterations : undefined),
     repeat: run.options.repeat,
+    explore: run.options.explore,
   });
 }
 
@@ -219,18 +275,32 @@ async function runAll(run: Run): Promise<Outcome> {
       registryPort: registry.port,
       mutant: options.mutant,
     };
-    await runIterations(run, {
-      cleanup,
-      run: context,
-      keep: options.keep ?? false,
-      deadlineMs,
-    }, outcome);
+    const iterationOptions = { cleanup, run: context, keep: options.keep ?? false, deadlineMs };
+    const learned = run.sized.explore === undefined
+      ? undefined
+      : await learnSteps(run.sized, iterationOptions);
+    if (learned !== undefined) {
+      outcome.search = new ExploreSearch(run.sized, learned.steps, learned.runs);
+      for (const r of learned.runs) {
+        log(
+          `learned: ${r.op}: ${r.steps} steps alone (${r.outcome}, ${
+            (r.durationMs / 1000).toFixed(1)
+          } s)`,
+        );
+      }
+      const budget = options.exploreBudget;
+      if (budget !== undefined && "durationMs" in budget) {
+        run.budgetEndMs = wallMs() + budget.durationMs;
+      }
+    }
+    await runIterations(run, iterationOptions, outcome, learned?.steps);
     if (options.shrink) {
       await shrinkFirstFailure(run, { cleanup, run: context, keep: false, deadlineMs }, outcome);
     }
   } catch (error) {
     if (!(error instanceof Error)) throw error;
     endedBy(run, error, cleanup, outcome);
+    outcome.search?.stop("interrupted");
   } finally {
     await registry?.close();
     await cleanup.dispose();
@@ -249,10 +319,20 @@ async function runAll(run: Run): Promise<Outcome> {
  * runs compared and judged together), printed, and its failure class folded
  * into the exit code (a misbehaving target wins over a violated invariant).
  */
-async function runIterations(run: Run, iteration: IterationOptions, outcome: Outcome) {
+async function runIterations(
+  run: Run,
+  iteration: IterationOptions,
+  outcome: Outcome,
+  learned: LearnedSteps | undefined,
+) {
   const { options, sized, log } = run;
-  for (const index of run.iterations) {
-    const plan = planIteration(sized, index);
+  const { search } = outcome;
+  for (const [done, index] of run.iterations.entries()) {
+    if (run.budgetEndMs !== undefined && wallMs() >= run.budgetEndMs) {
+      search?.stop("budget");
+      break;
+    }
+    const plan = planIteration(sized, index, learned);
     const runs: IterationResult[] = [];
     for (let r = 0; r < (options.repeat ?? 1); r++) {
       runs.push(await runAndCheck(sized, plan, iteration));
@@ -271,6 +351,22 @@ async function runIterations(run: Run, iteration: IterationOptions, outcome: Out
     if (!result.passed) {
       const code = result.failure!.class === "target" ? EXIT.target : EXIT.invariant;
       if (outcome.exitCode === EXIT.pass || code === EXIT.target) outcome.exitCode = code;
+    }
+    if (search !== undefined && plan.explore !== undefined) {
+      const missed = search.record(result);
+      if (!result.passed || missed !== undefined) log(`  schedule: ${scheduleText(plan.explore)}`);
+      if (missed !== undefined) log(`  note: not counted as explored: ${missed}`);
+      options.progress?.show(exploreProgressLine({
+        done: done + 1,
+        ...(run.budgetEndMs === undefined ? { total: run.iterations.length } : {}),
+        coverage: search.coverage(),
+        failures: search.failures,
+        ...(run.budgetEndMs === undefined ? {} : { leftMs: run.budgetEndMs - wallMs() }),
+      }));
+      if (search.targetReached()) {
+        search.stop("coverage");
+        break;
+      }
     }
   }
 }
@@ -292,6 +388,7 @@ async function shrinkFirstFailure(run: Run, iteration: IterationOptions, outcome
       iteration,
       outPath: `${run.reportDir}/shrunk.yaml`,
       log,
+      runsPerCandidate: options.repeat ?? 1,
     });
   } catch (error) {
     // The iterations' verdict stands; only an interruption ends the run here.
@@ -361,6 +458,7 @@ function resultJson(run: Run, outcome: Outcome, findings: Findings): Record<stri
     ...(sweep === undefined ? {} : { sweep }),
     ...(shrink === undefined ? {} : { shrink }),
     ...(shrinkError === undefined ? {} : { shrinkError }),
+    ...(outcome.search === undefined ? {} : { explore: outcome.search.summary() }),
     durationMs: Math.round(wallMs() - outcome.startedMs),
   };
 }
@@ -398,6 +496,9 @@ async function writeReportDir(
 /** The closing lines: replay, per-invariant summary, sweep table, shrink, result. */
 function printSummary(run: Run, outcome: Outcome, findings: Findings): void {
   const { shrink } = outcome;
+  if (outcome.search !== undefined) {
+    exploreSummaryLines(outcome.search.summary()).forEach((line) => run.log(line));
+  }
   runSummaryLines({
     ...findings,
     shrunk: shrink?.status === "shrunk" && shrink.to !== undefined

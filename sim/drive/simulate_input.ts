@@ -14,6 +14,7 @@ import { UnsupportedRuleError } from "../../faults/strace/support.ts";
 import { straceContext } from "../run/backend.ts";
 import { planIteration } from "../scenario/plan.ts";
 import { loadScenario, type Scenario, ScenarioError } from "../scenario/load.ts";
+import { exploreProblem, resolveExplore } from "../scenario/resolve.ts";
 
 /** The command-line options the input checks read. */
 export interface InputOptions {
@@ -23,6 +24,12 @@ export interface InputOptions {
   iteration?: number;
   iterations?: number;
   mutant?: string;
+  /** Explore schedules though the scenario has no `explore:` block. */
+  explore?: boolean;
+  /** A search's budget (needs a scenario that explores). */
+  exploreBudget?: unknown;
+  /** `--shard index/count`. */
+  shard?: { index: number; count: number };
 }
 
 /** A scenario that loaded and fits the command line, or why not (the scenario, when it loaded). */
@@ -39,11 +46,30 @@ export async function checkedInput(options: InputOptions): Promise<CheckedInput>
     if (!(error instanceof ScenarioError)) throw error;
     return { ok: false, message: error.message };
   }
-  const problem = optionProblem(scenario, options) ?? backendProblem(scenario, options);
+  const explored = options.explore === true && scenario.explore === undefined
+    ? { ...scenario, explore: resolveExplore({}) }
+    : scenario;
+  const problem = exploreOptionProblem(explored, options) ?? optionProblem(explored, options) ??
+    backendProblem(explored, options);
   if (problem !== undefined) {
     return { ok: false, message: `${scenario.file}: error: ${problem}`, scenario };
   }
-  return { ok: true, scenario };
+  return { ok: true, scenario: explored };
+}
+
+/** Why `--explore`, `--explore-budget` or `--shard` do not fit the scenario, or undefined. */
+function exploreOptionProblem(scenario: Scenario, options: InputOptions): string | undefined {
+  if (options.explore === true) {
+    const problem = exploreProblem(scenario);
+    if (problem !== undefined) return `--explore: ${problem.message}`;
+  }
+  if (options.exploreBudget !== undefined && scenario.explore === undefined) {
+    return "--explore-budget needs a scenario that explores schedules (explore:) or --explore";
+  }
+  if (options.shard !== undefined && options.iteration !== undefined) {
+    return "--shard and --iteration do not go together: --iteration already names one iteration";
+  }
+  return undefined;
 }
 
 /** Why the command-line options do not fit the scenario, or undefined. */

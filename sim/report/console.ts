@@ -13,6 +13,9 @@ import { EXIT } from "../shared/exit_codes.ts";
 import type { IterationResult } from "../check/iteration.ts";
 import type { InvariantSummary, SweepRow } from "./report.ts";
 import { iterationNotes } from "./report.ts";
+import { type CoverageSummary, ratio } from "../check/coverage.ts";
+import { LAYERS } from "../scenario/explore.ts";
+import type { ExploreSummary } from "./explore_summary.ts";
 
 /** `seed=<n>`, then every other resolved option as `key=value` on one line. */
 export function optionLines(resolved: Readonly<Record<string, unknown>>): string[] {
@@ -162,5 +165,54 @@ export function runSummaryLines(run: RunSummary): string[] {
     `result: ${verdict} (${run.passed}/${run.iterations} iterations passed, exit ${run.exitCode}) in ${
       (run.durationMs / 1000).toFixed(1)
     } s; report: ${run.reportDir}`,
+  ];
+}
+
+/** Where a search that explores schedules stands (see `drive/explore.ts`). */
+export interface ExploreProgress {
+  done: number;
+  /** The iteration budget, when it is a count. */
+  total?: number;
+  coverage: CoverageSummary;
+  failures: number;
+  /** Time left of a duration budget. */
+  leftMs?: number;
+}
+
+function percent(c: { covered: number; possible: number }): string {
+  return c.possible === 0 ? "-" : `${(ratio(c) * 100).toFixed(1)}%`;
+}
+
+function duration(ms: number): string {
+  const s = Math.max(0, Math.round(ms / 1000));
+  return s >= 60 ? `${Math.floor(s / 60)}m${String(s % 60).padStart(2, "0")}s` : `${s}s`;
+}
+
+/** One line of progress: iterations, coverage in total and per layer, failures, time left. */
+export function exploreProgressLine(p: ExploreProgress): string {
+  const layers = LAYERS.filter((l) => p.coverage.layers[l].possible > 0)
+    .map((l) => `${l} ${percent(p.coverage.layers[l])}`).join(", ");
+  return `explore: ${p.done}${p.total === undefined ? "" : `/${p.total}`} iterations, coverage ${
+    percent(p.coverage)
+  } (${p.coverage.covered}/${p.coverage.possible} pairs${
+    layers === "" ? "" : `; ${layers}`
+  }), ${p.failures} failure(s)${p.leftMs === undefined ? "" : `, ${duration(p.leftMs)} left`}`;
+}
+
+/** The closing lines of a search: coverage, schedules, failures, what ended it. */
+export function exploreSummaryLines(s: ExploreSummary): string[] {
+  const layers = LAYERS.map((l) =>
+    `${l} ${s.coverage.layers[l].covered}/${s.coverage.layers[l].possible} (${
+      percent(s.coverage.layers[l])
+    })`
+  );
+  return [
+    `explore: depth ${s.depth}${s.crash ? ", with crashes" : ""}; steps learned from ${
+      s.learned.map((r) => `${r.op} (${r.steps} steps, ${r.outcome})`).join(", ")
+    }`,
+    `explore: ${s.iterations} iteration(s), ${s.explored} explored, ${s.distinctSchedules} distinct schedule(s), ${s.failures} failing (${s.distinctFailures} distinct); stopped by ${s.stoppedBy}`,
+    `explore: coverage ${s.coverage.covered}/${s.coverage.possible} pairs (${percent(s.coverage)}${
+      s.coverageTarget === undefined ? "" : `, target ${(s.coverageTarget * 100).toFixed(0)}%`
+    }): ${layers.join(", ")}`,
   ];
 }

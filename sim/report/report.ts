@@ -27,6 +27,8 @@ export interface ReplayOptions {
   iterations?: number;
   /** Runs per iteration of a determinism check. */
   repeat?: number;
+  /** The run explored schedules because of `--explore` (the scenario has no `explore:`). */
+  explore?: boolean;
 }
 
 /** The command that replays one iteration exactly. */
@@ -41,6 +43,7 @@ export function replayCommand(scenario: Scenario, options: ReplayOptions): strin
   ];
   if (options.iterations !== undefined) parts.push(`--iterations ${options.iterations}`);
   if (options.mutant !== undefined) parts.push(`--mutant ${options.mutant}`);
+  if (options.explore === true) parts.push("--explore");
   if (options.repeat !== undefined) parts.push(`--repeat ${options.repeat}`);
   return parts.join(" ");
 }

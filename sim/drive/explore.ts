@@ -17,10 +17,10 @@ import {
   scheduleMissed,
 } from "../check/coverage.ts";
 import type { IterationResult } from "../check/iteration.ts";
-import { type Layer, type LearnedSteps, opKey } from "../scenario/explore.ts";
+import { type Layer, LAYERS, type LearnedSteps, opKey } from "../scenario/explore.ts";
 import type { Scenario } from "../scenario/load.ts";
 import type { LearningRun } from "../run/learn.ts";
-import type { ExploreSummary } from "../report/explore_summary.ts";
+import { type ExploreSummary, textKey } from "../report/explore_summary.ts";
 
 /** How long a search may go on: a number of iterations, or a duration. */
 export type ExploreBudget = { iterations: number } | { durationMs: number };
@@ -54,7 +54,7 @@ export class ExploreSearch {
   readonly #scenario: Scenario;
   readonly #learned: LearningRun[];
   readonly #possible: Map<string, Layer>;
-  readonly #covered = new Set<string>();
+  readonly #covered = new Map<string, Layer>();
   readonly #schedules = new Set<string>();
   readonly #failures = new Set<string>();
   readonly #missed: Array<{ iteration: number; reason: string }> = [];
@@ -80,7 +80,7 @@ export class ExploreSearch {
       this.#failed++;
       const failed = result.judgements.filter((j) => !j.pass)
         .map((j) => `${j.verdict.invariant}@${j.verdict.phase}`).sort();
-      this.#failures.add(`${result.failure?.class} ${failed.join(",")}`);
+      this.#failures.add(textKey(`${result.failure?.class} ${failed.join(",")}`));
     }
     const missed = scheduleMissed(result.history);
     if (missed !== undefined) {
@@ -88,14 +88,17 @@ export class ExploreSearch {
       return missed;
     }
     const pairs = observedPairs(result.history, this.#scenario.target.patterns);
-    for (const key of pairs) if (this.#possible.has(key)) this.#covered.add(key);
-    this.#schedules.add([...pairs].sort().join("\n"));
+    for (const key of pairs) {
+      const layer = this.#possible.get(key);
+      if (layer !== undefined) this.#covered.set(key, layer);
+    }
+    this.#schedules.add(textKey([...pairs].sort().join("\n")));
     return undefined;
   }
 
   /** The coverage so far. */
   coverage(): CoverageSummary {
-    return coverageOf(this.#possible, this.#covered);
+    return coverageOf(this.#possible, new Set(this.#covered.keys()));
   }
 
   /** Whether the coverage target (if any) is reached. */
@@ -130,7 +133,13 @@ export class ExploreSearch {
       failures: this.#failed,
       distinctFailures: this.#failures.size,
       stoppedBy: this.#stoppedBy,
-      coveredPairs: [...this.#covered].sort(),
+      coveredPairs: Object.fromEntries(
+        LAYERS.map((
+          l,
+        ) => [l, [...this.#covered].filter(([, x]) => x === l).map(([k]) => k).sort()]),
+      ) as Record<Layer, string[]>,
+      scheduleKeys: [...this.#schedules].sort(),
+      failureKeys: [...this.#failures].sort(),
     };
   }
 }

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { historyOf, historyOp } from "../check/invariants/_fixtures.ts";
 import type { IterationResult } from "../check/iteration.ts";
-import { iterationLines, optionLines, runSummaryLines } from "./console.ts";
+import { exploreProgressLine, iterationLines, optionLines, runSummaryLines } from "./console.ts";
 import { summarise } from "./report.ts";
 
 function resultOf(failing: boolean): IterationResult {
@@ -87,4 +87,24 @@ Deno.test("runSummaryLines() shows the replay, sweep and shrink only when there 
     "replay the shrunk scenario with: deno task sim /r/shrunk.yaml",
     "result: FAIL (0/1 iterations passed, exit 1) in 2.5 s; report: /r",
   ]);
+});
+
+Deno.test("exploreProgressLine() shows iterations, coverage in total and per layer, failures and time left", () => {
+  const coverage = {
+    covered: 3,
+    possible: 8,
+    layers: {
+      lock: { covered: 1, possible: 4 },
+      catalog: { covered: 2, possible: 4 },
+      files: { covered: 0, possible: 0 },
+    },
+  };
+  assert.equal(
+    exploreProgressLine({ done: 7, total: 50, coverage, failures: 1 }),
+    "explore: 7/50 iterations, coverage 37.5% (3/8 pairs; lock 25.0%, catalog 50.0%), 1 failure(s)",
+  );
+  assert.equal(
+    exploreProgressLine({ done: 7, coverage, failures: 0, leftMs: 130_400 }),
+    "explore: 7 iterations, coverage 37.5% (3/8 pairs; lock 25.0%, catalog 50.0%), 0 failure(s), 2m10s left",
+  );
 });

@@ -2,24 +2,33 @@
  * `deno task bench`: every benchmark section, each measuring its candidates
  * side by side in one run and printing ratios against its baseline.
  * `--only <section>` runs one section; `--samples <n>` overrides the sample
- * count; `--json` prints the tables as JSON.
+ * count; `--json` prints the tables as JSON. The `explore` section runs only
+ * with `--only explore` (it takes tens of minutes); `--budget <n>` sets its
+ * iterations per candidate and `--case <text>` picks its cases by name.
  *
  * @module
  */
 
 import { benchEngine } from "./engine.ts";
+import { benchExplore } from "./explore.ts";
 import { benchReferenceOps } from "./reference_ops.ts";
 import { benchShimOverhead } from "./shim_overhead.ts";
 import { type BenchTable, formatTable, meetsTarget } from "./table.ts";
 
-type Section = (options: { samples?: number }) => Promise<BenchTable>;
+type Section = (options: { samples?: number; budget?: number; caseFilter?: string }) => Promise<
+  BenchTable
+>;
 
 /** Every section, in run order. */
 const SECTIONS: Readonly<Record<string, Section>> = {
   reference: benchReferenceOps,
   shim: benchShimOverhead,
   engine: benchEngine,
+  explore: benchExplore,
 };
+
+/** Sections that run only when named with `--only` (they take tens of minutes). */
+const ON_DEMAND: readonly string[] = ["explore"];
 
 async function main(argv: string[]): Promise<number> {
   const only = argv.includes("--only") ? argv[argv.indexOf("--only") + 1] : undefined;
@@ -27,6 +36,12 @@ async function main(argv: string[]): Promise<number> {
     ? Number(argv[argv.indexOf("--samples") + 1])
     : undefined;
   const json = argv.includes("--json");
+  const budget = argv.includes("--budget") ? Number(argv[argv.indexOf("--budget") + 1]) : undefined;
+  if (budget !== undefined && !(Number.isInteger(budget) && budget >= 1 && budget <= 10_000)) {
+    console.error(`--budget needs an iteration count 1..10000`);
+    return 2;
+  }
+  const caseFilter = argv.includes("--case") ? argv[argv.indexOf("--case") + 1] : undefined;
   const all = SECTIONS;
   if (only !== undefined && !(only in all)) {
     console.error(`Unknown section "${only}" (known: ${Object.keys(all).join(", ")})`);
@@ -34,15 +49,16 @@ async function main(argv: string[]): Promise<number> {
   }
   const tables: BenchTable[] = [];
   for (const [name, run] of Object.entries(all)) {
-    if (only !== undefined && name !== only) continue;
-    const table = await run({ samples: samplesArg });
+    if (only !== undefined ? name !== only : ON_DEMAND.includes(name)) continue;
+    const table = await run({ samples: samplesArg, budget, caseFilter });
     tables.push(table);
     if (!json) console.log(`${formatTable(table)}\n`);
   }
   if (json) console.log(JSON.stringify(tables, null, 2));
-  const missed = tables.flatMap((t) =>
-    t.rows.filter((r) => !meetsTarget(r)).map((r) => `${t.title}: ${r.name}`)
-  );
+  const missed = tables.flatMap((t) => [
+    ...t.rows.filter((r) => !meetsTarget(r)).map((r) => `${t.title}: ${r.name}`),
+    ...(t.failedTargets ?? []).map((name) => `${t.title}: ${name}`),
+  ]);
   if (missed.length > 0) {
     console.error(`targets missed:\n  ${missed.join("\n  ")}`);
     return 1;

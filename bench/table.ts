@@ -30,6 +30,10 @@ export interface BenchTable {
   rows: BenchRow[];
   /** Free-form notes printed under the table (how it was measured). */
   notes?: string[];
+  /** A table of its own, printed after the rows, for a section whose results are not times. */
+  grid?: { header: string[]; rows: string[][] };
+  /** Rows of the grid whose targets were missed. */
+  failedTargets?: string[];
 }
 
 /** Whether a row meets its target (rows without a target always do). */
@@ -62,14 +66,17 @@ export function formatTable(table: BenchTable): string {
       : `<= ${row.target}x`,
     meetsTarget(row) ? "yes" : "NO",
   ]);
-  const widths = header.map((h, i) => Math.max(h.length, ...lines.map((l) => l[i].length)));
-  const fmt = (cells: string[]) => cells.map((c, i) => c.padEnd(widths[i])).join("  ").trimEnd();
-  const out = [
-    `## ${table.title}`,
-    fmt(header),
-    fmt(widths.map((w) => "-".repeat(w))),
-    ...lines.map(fmt),
-  ];
+  const out = [`## ${table.title}`];
+  if (lines.length > 0) out.push(...aligned(header, lines));
+  if (table.grid !== undefined) out.push(...aligned(table.grid.header, table.grid.rows));
   for (const note of table.notes ?? []) out.push(`  ${note}`);
   return out.join("\n");
+}
+
+/** A header, a rule and the rows, each column padded to its widest cell. */
+function aligned(header: readonly string[], lines: readonly string[][]): string[] {
+  const widths = header.map((h, i) => Math.max(h.length, ...lines.map((l) => l[i].length)));
+  const fmt = (cells: readonly string[]) =>
+    cells.map((c, i) => c.padEnd(widths[i])).join("  ").trimEnd();
+  return [fmt(header), fmt(widths.map((w) => "-".repeat(w))), ...lines.map(fmt)];
 }

@@ -52,7 +52,7 @@ Deno.test("iterationLines() puts a failure's replay first and its failed judgeme
   );
 });
 
-Deno.test("runSummaryLines() shows the replay, sweep and shrink only when there are some", () => {
+Deno.test("runSummaryLines() names the first failure and shows sweep and shrink only when there are some", () => {
   const base = {
     summary: summarise([resultOf(false)]),
     exitCode: 0,
@@ -69,7 +69,7 @@ Deno.test("runSummaryLines() shows the replay, sweep and shrink only when there 
     ...base,
     exitCode: 1,
     passed: 0,
-    replay: "deno task sim s.yaml --seed 3 --iteration 0",
+    firstFailure: 0,
     sweep: [],
     shrunk: {
       from: { processes: 4, faults: 6 },
@@ -79,12 +79,17 @@ Deno.test("runSummaryLines() shows the replay, sweep and shrink only when there 
       replay: "deno task sim /r/shrunk.yaml",
     },
   });
-  assert.deepEqual(full.filter((_, i) => i !== 2 && i !== 4), [
-    "reproduce with: deno task sim s.yaml --seed 3 --iteration 0",
+  assert.deepEqual(full.filter((_, i) => i !== 1 && i !== 3), [
     "invariants:",
     "sweep:",
     "shrunk: 4 process(es) and 6 fault rule(s) -> 1 and 1 in 17 run(s): /r/shrunk.yaml",
     "replay the shrunk scenario with: deno task sim /r/shrunk.yaml",
-    "result: FAIL (0/1 iterations passed, exit 1) in 2.5 s; report: /r",
+    "result: FAIL (0/1 iterations passed, exit 1; first failing iteration 0, its replay line is above) in 2.5 s; report: /r",
   ]);
+  assert.equal(full.filter((l) => l.startsWith("reproduce with")).length, 0);
+  const interrupted = runSummaryLines({ ...base, exitCode: 130, passed: 1, ran: 1, iterations: 3 });
+  assert.equal(
+    interrupted.at(-1),
+    "result: INTERRUPTED (1 of 3 iteration(s) judged, 1 passed, exit 130) in 2.5 s; report: /r",
+  );
 });

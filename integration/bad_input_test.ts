@@ -179,7 +179,8 @@ Deno.test("sim/cli/main.ts exits 2 on --iteration out of range", async () => {
 
 Deno.test("sim/cli/main.ts exits 2 on --mutant for a command target and --iterations for a sweep", async () => {
   await withTmp(async (tmpDir) => {
-    const head = (name: string) => `name: ${name}
+    const head = (name: string) =>
+      `name: ${name}
 proves: The command line is checked against the scenario.
 seed: 1
 fixture:
@@ -190,7 +191,9 @@ fixture:
     const command = `${tmpDir}/command.yaml`;
     await Deno.writeTextFile(
       command,
-      `${head("command")}target: { kind: command, argv: [swamp] }\nworkload: { processes: [{ op: list }] }\n`,
+      `${
+        head("command")
+      }target: { kind: command, argv: [swamp] }\nworkload: { processes: [{ op: list }] }\n`,
     );
     const sweep = `${tmpDir}/sweep.yaml`;
     await Deno.writeTextFile(

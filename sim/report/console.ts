@@ -45,7 +45,7 @@ export function iterationLines(result: IterationResult, context: IterationLineCo
   const failedOps = ops.filter((o) => o.outcome.type !== "ok").length;
   const line = `iteration ${result.iteration}: ${
     result.passed ? "PASS" : "FAIL"
-  }  ${ops.length} process(es), ${failedOps} not ok, ${crashed} crashed  (${
+  }  ${ops.length} process(es), ${failedOps} not ok (fail or info), ${crashed} crashed  (${
     (result.durationMs / 1000).toFixed(1)
   } s, check ${result.checkMs.toFixed(1)} ms)${
     determinism === undefined
@@ -67,14 +67,26 @@ export function iterationLines(result: IterationResult, context: IterationLineCo
   ];
 }
 
+/**
+ * Why invalid verdicts were not failures: the scenario declared the
+ * invariant `may-fail` (allowed) or `must-fail` (a documented gap, expected).
+ */
+function expectationNote(p: NonNullable<InvariantSummary["phases"]["run"]>): string {
+  const notes = [
+    ...(p.expectations.includes("may-fail") ? ["allowed: may-fail"] : []),
+    ...(p.expectations.includes("must-fail") ? ["expected: must-fail"] : []),
+  ];
+  return notes.length === 0 || p.invalid === 0 ? "" : ` (${notes.join("; ")})`;
+}
+
 /** Renders the per-invariant summary as aligned text. */
 export function formatSummary(summary: readonly InvariantSummary[]): string {
   const width = Math.max(...summary.map((s) => s.invariant.length));
   const cell = (p: InvariantSummary["phases"]["run"]) =>
     p === undefined
       ? "-"
-      : `${p.valid} valid, ${p.invalid} invalid, ${p.unknown} unknown${
-        p.failedExpectation > 0 ? ` (${p.failedExpectation} FAILED)` : ""
+      : `${p.valid} valid, ${p.invalid} invalid${expectationNote(p)}, ${p.unknown} unknown${
+        p.failedExpectation > 0 ? ` (${p.failedExpectation} FAILED their expectation)` : ""
       }`;
   return summary.map((s) =>
     `  ${s.invariant.padEnd(width)}  run: ${cell(s.phases.run)}  |  recovery: ${

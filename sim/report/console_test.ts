@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { historyOf, historyOp } from "../check/invariants/_fixtures.ts";
 import type { IterationResult } from "../check/iteration.ts";
-import { iterationLines, optionLines, runSummaryLines } from "./console.ts";
+import { formatSummary, iterationLines, optionLines, runSummaryLines } from "./console.ts";
 import { summarise } from "./report.ts";
 
 function resultOf(failing: boolean): IterationResult {
@@ -36,7 +36,7 @@ Deno.test("optionLines() prints the seed first, then every other option on one l
 Deno.test("iterationLines() puts a failure's replay first and its failed judgements last", () => {
   const context = { replay: "deno task sim s.yaml --seed 3 --iteration 2", deterministic: true };
   assert.deepEqual(iterationLines(resultOf(false), context), [
-    "iteration 2: PASS  1 process(es), 0 not ok, 0 crashed  (1.2 s, check 1.3 ms)",
+    "iteration 2: PASS  1 process(es), 0 not ok (fail or info), 0 crashed  (1.2 s, check 1.3 ms)",
   ]);
   assert.deepEqual(
     iterationLines(resultOf(true), {
@@ -45,7 +45,7 @@ Deno.test("iterationLines() puts a failure's replay first and its failed judgeme
     }),
     [
       "reproduce with: deno task sim s.yaml --seed 3 --iteration 2",
-      "iteration 2: FAIL  1 process(es), 0 not ok, 0 crashed  (1.2 s, check 1.3 ms)  [2 runs, 1 distinct history shape(s)]",
+      "iteration 2: FAIL  1 process(es), 0 not ok (fail or info), 0 crashed  (1.2 s, check 1.3 ms)  [2 runs, 1 distinct history shape(s)]",
       "  invariant: bijection broke",
       "  catalog-lockfile-bijection (run, expected hold): invalid: The catalog has a row the lockfile lacks.",
     ],
@@ -92,4 +92,20 @@ Deno.test("runSummaryLines() names the first failure and shows sweep and shrink 
     interrupted.at(-1),
     "result: INTERRUPTED (1 of 3 iteration(s) judged, 1 passed, exit 130) in 2.5 s; report: /r",
   );
+});
+
+Deno.test("formatSummary() says which invalid verdicts were allowed or expected, and which failed", () => {
+  const judged = (expectation: "hold" | "may-fail" | "must-fail", pass: boolean) => {
+    const r = resultOf(true);
+    return { ...r, judgements: [{ ...r.judgements[0], expectation, pass }] };
+  };
+  const line = (expectation: "hold" | "may-fail" | "must-fail", pass: boolean) =>
+    formatSummary(summarise([judged(expectation, pass)])).split("\n")
+      .find((l) => l.includes("catalog-lockfile-bijection"));
+  assert.match(
+    line("may-fail", true) ?? "",
+    /run: 0 valid, 1 invalid \(allowed: may-fail\), 0 unknown {2}\|/,
+  );
+  assert.match(line("must-fail", true) ?? "", /1 invalid \(expected: must-fail\), 0 unknown {2}\|/);
+  assert.match(line("hold", false) ?? "", /1 invalid, 0 unknown \(1 FAILED their expectation\)/);
 });

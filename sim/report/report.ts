@@ -16,6 +16,7 @@ import { INVARIANT_IDS, type InvariantId } from "../shared/invariant_ids.ts";
 import type { CheckPhase } from "../check/invariants/mod.ts";
 import { formatLayerState } from "../record/layers.ts";
 import type { IterationResult } from "../check/iteration.ts";
+import type { Expectation } from "../check/judge.ts";
 import type { Scenario } from "../scenario/load.ts";
 
 /** Counts of one invariant over all iterations, per phase. */
@@ -24,7 +25,14 @@ export interface InvariantSummary {
   phases: Partial<
     Record<
       CheckPhase,
-      { valid: number; invalid: number; unknown: number; failedExpectation: number }
+      {
+        valid: number;
+        invalid: number;
+        unknown: number;
+        failedExpectation: number;
+        /** The scenario's expectations for it in this phase (`hold` unless declared), sorted. */
+        expectations: Expectation[];
+      }
     >
   >;
 }
@@ -41,9 +49,13 @@ export function summarise(results: readonly IterationResult[]): InvariantSummary
           invalid: 0,
           unknown: 0,
           failedExpectation: 0,
+          expectations: [],
         };
         p[j.verdict.status]++;
         if (!j.pass) p.failedExpectation++;
+        if (!p.expectations.includes(j.expectation)) {
+          p.expectations = [...p.expectations, j.expectation].sort();
+        }
       }
     }
     return { invariant: id, phases };

@@ -28,7 +28,7 @@ const REQUIRED: readonly InvariantId[] = [
   "files-lockfile-match",
   "no-busy-exhaustion",
   "catalog-integrity",
-  "serializable-per-extension",
+  "linearizable",
 ];
 
 Deno.test("50 concurrent pull / rm / pull-same / update processes keep the three layers in agreement", async () => {

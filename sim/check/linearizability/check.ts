@@ -20,7 +20,7 @@
  */
 
 import type { ExtState } from "../model/lifecycle.ts";
-import { stateKey } from "../model/lifecycle.ts";
+import { isRead, stateKey } from "../model/lifecycle.ts";
 import { effectOnly, type ModelOp, type ModelStep, partNext } from "../model/model_ops.ts";
 import { searchLinearization, type SearchOp, type SearchResult } from "./search.ts";
 
@@ -115,7 +115,10 @@ export function toSearchOps(
       completeMs: op.completeMs,
       required,
       signature: signatureOf(required, steps),
-      steps: steps.map((s) => ({ next: (state: unknown) => problem.next(state, s) })),
+      steps: steps.map((s) => ({
+        next: (state: unknown) => problem.next(state, s),
+        read: s.parts.every((p) => isRead(p.action, p.answer)),
+      })),
     };
   });
 }

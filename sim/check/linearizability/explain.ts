@@ -28,6 +28,7 @@ import {
   answerMatches,
   type AnswerPattern,
   answerText,
+  isRead,
   serialOutcomes,
   stateText,
 } from "../model/lifecycle.ts";
@@ -42,7 +43,7 @@ import {
   searchProblem,
   toSearchOps,
 } from "./check.ts";
-import { enumerateOrders } from "./search.ts";
+import { placementsOf } from "./search.ts";
 
 /** One op's answer in the set and what the model predicts instead, per step it contradicts. */
 export interface AnswerExplanation {
@@ -72,10 +73,14 @@ export interface Explanation {
 
 /** Context ops an explanation names and predicts with. */
 export const CONTEXT_OPS_MAX = 6;
-/** Placements one prediction enumerates at most. */
-const PREDICTION_NODES_MAX = 50_000;
+/** Configurations one prediction explores at most. */
+const PREDICTION_CONFIGURATIONS_MAX = 50_000;
 
-const WRITES = new Set(["install", "dependency", "remove", "repull"]);
+/** Whether a part may change its extension's state. */
+function changes(part: ModelPart): boolean {
+  return !isRead(part.action, part.answer) && part.action.kind !== "read" &&
+    part.action.kind !== "plan" && part.action.kind !== "untouched";
+}
 
 function answeredParts(problem: ScopedProblem, i: number): ModelPart[] {
   return problem.steps[i].flatMap((s) => s.parts).filter((p) =>
@@ -96,10 +101,13 @@ export function shrinkViolation(
     configurationsMax: Math.max(1, Math.floor(limits.configurationsMax / 10)),
   };
   const all = allIndices(problem);
-  const fails = (loosen: Loosening) =>
-    searchProblem(problem, all, bounded, loosen).status === "not-linearizable";
   let searches = 0;
   let minimal = true;
+  const fails = (loosen: Loosening) => {
+    const status = searchProblem(problem, all, bounded, loosen).status;
+    if (status === "unknown") minimal = false;
+    return status === "not-linearizable";
+  };
   const required = all.filter((i) => problem.ops[i].required);
   const effectOnly = new Set(required.filter((i) => answeredParts(problem, i).length === 0));
   for (const i of [...required].reverse()) {
@@ -147,32 +155,31 @@ function predict(
   const predicted = stepParts.map(() =>
     new Map<string, { answer: string; from: string; fits: boolean }>()
   );
-  enumerateOrders(
+  const places = placementsOf(
     toSearchOps(problem, subset, { ...loosen, anyAnswer: at }),
     problem.initial,
-    (trace) => {
-      for (const t of trace) {
-        if (t.op !== position || stepParts[t.step].length === 0) continue;
-        const parts = stepParts[t.step];
-        const states = parts.map((p) => problem.extState(t.before, p.name));
-        let fits = true;
-        const answers = parts.map((p, k) => {
-          const outcomes = serialOutcomes(states[k], p.action);
-          if (!outcomes.some((o) => answerMatches(p.answer as AnswerPattern, o.answer))) {
-            fits = false;
-          }
-          return named(
-            p.name,
-            [...new Set(outcomes.map((o) => answerText(o.answer)))].join(" or "),
-          );
-        });
-        const answer = answers.join(", ");
-        const from = parts.map((p, k) => named(p.name, stateText(states[k]))).join(", ");
-        predicted[t.step].set(`${answer}\u0000${from}`, { answer, from, fits });
-      }
-    },
-    PREDICTION_NODES_MAX,
+    problem.keyOf,
+    position,
+    { configurationsMax: PREDICTION_CONFIGURATIONS_MAX },
   );
+  places.before.forEach((states, step) => {
+    const parts = stepParts[step];
+    if (parts.length === 0) return;
+    for (const before of states) {
+      const extStates = parts.map((p) => problem.extState(before, p.name));
+      let fits = true;
+      const answers = parts.map((p, k) => {
+        const outcomes = serialOutcomes(extStates[k], p.action);
+        if (!outcomes.some((o) => answerMatches(p.answer as AnswerPattern, o.answer))) {
+          fits = false;
+        }
+        return named(p.name, [...new Set(outcomes.map((o) => answerText(o.answer)))].join(" or "));
+      });
+      const answer = answers.join(", ");
+      const from = parts.map((p, k) => named(p.name, stateText(extStates[k]))).join(", ");
+      predicted[step].set(`${answer}\u0000${from}`, { answer, from, fits });
+    }
+  });
   const steps = stepParts.flatMap((parts, i) =>
     parts.length === 0 ? [] : [{
       answered: parts.map((p) => named(p.name, answerText(p.answer!))).join(", "),
@@ -199,7 +206,7 @@ export function explainViolation(
   const { answers, effects, minimal } = shrinkViolation(problem, limits);
   const written = new Set(
     problem.steps.flatMap((steps) =>
-      steps.flatMap((s) => s.parts.filter((p) => WRITES.has(p.action.kind)).map((p) => p.name))
+      steps.flatMap((s) => s.parts.filter(changes).map((p) => p.name))
     ),
   );
   const names = new Set(
@@ -210,9 +217,7 @@ export function explainViolation(
   const shown = new Set([...answers, ...effects]);
   const writers = allIndices(problem).filter((i) =>
     !shown.has(i) &&
-    problem.steps[i].some((s) =>
-      s.parts.some((p) => names.has(p.name) && WRITES.has(p.action.kind))
-    )
+    problem.steps[i].some((s) => s.parts.some((p) => names.has(p.name) && changes(p)))
   );
   const first = Math.min(...[...shown].map((i) => problem.ops[i].invokeMs));
   const context = [...writers]
@@ -223,10 +228,8 @@ export function explainViolation(
     .slice(0, CONTEXT_OPS_MAX)
     .sort((a, b) => a - b);
   const subset = [...shown, ...context].sort((a, b) => a - b);
-  const loosen: Loosening = {
-    effectOnly: new Set([...effects, ...context]),
-    optional: new Set(context),
-  };
+  // Context ops keep their certain effects; only info ops may be left out.
+  const loosen: Loosening = { effectOnly: new Set([...effects, ...context]) };
   return {
     scope: problem.scope,
     answers: answers.map((i) => predict(problem, subset, loosen, i, written)),
@@ -245,7 +248,7 @@ function windowText(op: ModelOp, timeText: (ms: number) => string): string {
 
 function effectText(op: ModelOp, scope: Scope): string {
   const parts = op.steps.flatMap((s) => s.parts).filter((p) =>
-    p.answer !== undefined && WRITES.has(p.action.kind) && p.answer.kind !== "any" &&
+    p.answer !== undefined && changes(p) && p.answer.kind !== "any" &&
     (scope.kind === "repo" || p.name === scope.name)
   );
   return parts.length === 0 ? op.source?.outcome.class ?? "" : partsText(parts);

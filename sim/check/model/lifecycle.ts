@@ -212,6 +212,19 @@ export function effectOnlyAction(
   return { action, answer: { kind: "any" } };
 }
 
+/**
+ * Whether an action with this answer never changes the state it holds in:
+ * reads and plans, and the answers that say an op did nothing (not
+ * installed, files already exist, a dependency skipped). An answer that
+ * matches nothing holds nowhere, so it counts as a read too.
+ */
+export function isRead(action: ExtAction, answer: AnswerPattern | undefined): boolean {
+  if (answer === undefined) return false;
+  if (action.kind === "read" || action.kind === "plan" || action.kind === "untouched") return true;
+  return answer.kind === "not-installed" || answer.kind === "conflict" ||
+    answer.kind === "skipped" || answer.kind === "unexpected";
+}
+
 /** A compact key of a state, for memoisation. */
 export function stateKey(s: ExtState): string {
   return `${s.version ?? "-"}/${s.files}`;
@@ -238,7 +251,7 @@ export function answerText(a: AnswerPattern): string {
     case "skipped":
       return "skipped (already installed)";
     case "removed":
-      return a.version === undefined ? "removed" : `removed ${a.version}`;
+      return a.version === undefined ? "removed" : `removed ${a.version || '""'}`;
     case "not-installed":
       return "not installed";
     case "listed":

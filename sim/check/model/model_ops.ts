@@ -56,6 +56,7 @@ export interface ModelOp {
   source?: HistoryOp;
   /** e.g. `p3 rm @fix/beta`, or `the final lockfile`. */
   label: string;
+  /** When the op began to act (see {@link actingFromMs}). */
   invokeMs: number;
   completeMs: number;
   /** ok and fail ops must be linearized with their answers; info ops may be left out. */
@@ -389,6 +390,21 @@ export function effectOnly(step: ModelStep): ModelStep {
   };
 }
 
+/**
+ * When an op began to act: its spawn, or the end of a pause at
+ * `process.start` (before that point the process has done nothing of its
+ * op, so a scenario can order ops in real time by holding their start).
+ */
+export function actingFromMs(op: HistoryOp): number {
+  let fromMs = op.invokeMs;
+  for (const e of op.events) {
+    if (e.point === "process.start" && e.action === "pause" && e.pausedMs !== undefined) {
+      fromMs = Math.max(fromMs, e.atMs + e.pausedMs);
+    }
+  }
+  return Math.min(fromMs, Math.max(op.invokeMs, op.completeMs));
+}
+
 /** The model's view of one history op. */
 export function modelOp(op: HistoryOp, ctx: ModelOpsContext): ModelOp {
   const unreadable = unreadableOf(op);
@@ -399,7 +415,7 @@ export function modelOp(op: HistoryOp, ctx: ModelOpsContext): ModelOp {
   return {
     source: op,
     label: opLabel(op),
-    invokeMs: op.invokeMs,
+    invokeMs: actingFromMs(op),
     completeMs: Math.max(op.invokeMs, op.completeMs),
     // An op whose answer cannot be read may or may not have acted.
     required: op.outcome.type !== "info" && unreadable === undefined,

@@ -37,7 +37,7 @@ export interface LinearizabilityLimits {
 /** The bounds the invariant uses. */
 export const LINEARIZABILITY_LIMITS: LinearizabilityLimits = {
   opsPerKeyMax: 1_000,
-  configurationsMax: 200_000,
+  configurationsMax: 100_000,
   minimizeSearchesMax: 400,
 };
 
@@ -75,8 +75,17 @@ export type LinearizabilityResult =
   | { status: "invalid"; problem: ScopedProblem; configurations: number; others: string[] }
   | { status: "unknown"; reason: string; configurations: number };
 
-function signatureOf(required: boolean, steps: readonly ModelStep[]): string {
-  return JSON.stringify([required, steps.map((s) => s.parts)]);
+const SIGNATURES = new WeakMap<ModelStep[], string>();
+
+/** An op's steps as a string, computed once per problem op: equal strings, identical steps. */
+function signatureOf(problem: ScopedProblem, i: number): string {
+  const steps = problem.steps[i];
+  let signature = SIGNATURES.get(steps);
+  if (signature === undefined) {
+    signature = JSON.stringify(steps.map((s) => s.parts));
+    SIGNATURES.set(steps, signature);
+  }
+  return signature;
 }
 
 /** A step whose parts accept any answer (what the op read and what it did are both free). */
@@ -104,9 +113,10 @@ export function toSearchOps(
 ): SearchOp<unknown>[] {
   return subset.map((i) => {
     const op = problem.ops[i];
-    const steps = i === loosen.anyAnswer
+    const loosening = i === loosen.anyAnswer ? "any" : loosen.effectOnly?.has(i) ? "effect" : "";
+    const steps = loosening === "any"
       ? problem.steps[i].map(anyAnswer)
-      : loosen.effectOnly?.has(i)
+      : loosening === "effect"
       ? problem.steps[i].map(effectOnly)
       : problem.steps[i];
     const required = op.required && !(loosen.optional?.has(i) ?? false);
@@ -114,7 +124,7 @@ export function toSearchOps(
       invokeMs: op.invokeMs,
       completeMs: op.completeMs,
       required,
-      signature: signatureOf(required, steps),
+      signature: `${required ? "r" : "o"}${loosening}:${signatureOf(problem, i)}`,
       steps: steps.map((s) => ({
         next: (state: unknown) => problem.next(state, s),
         read: s.parts.every((p) => isRead(p.action, p.answer)),
@@ -193,8 +203,16 @@ export function repoProblem(input: LinearizabilityInput): ScopedProblem {
     keyOf: (state) => (state as ExtState[]).map(stateKey).join(" "),
     next: (state, step) => {
       const current = state as ExtState[];
-      const choices = step.parts.map((p) => partNext(current[index.get(p.name)!], p));
-      if (choices.some((c) => c.length === 0)) return [];
+      const choices: ExtState[][] = [];
+      let single = true;
+      for (const p of step.parts) {
+        const options = partNext(current[index.get(p.name)!], p);
+        if (options.length === 0) return [];
+        if (options.length > 1 || options[0] !== current[index.get(p.name)!]) single = false;
+        choices.push(options);
+      }
+      // A read leaves the very same state.
+      if (single) return [current];
       return product(choices).map((picked) => {
         const next = [...current];
         step.parts.forEach((p, k) => (next[index.get(p.name)!] = picked[k]));

@@ -92,6 +92,40 @@ function partsText(parts: readonly ModelPart[]): string {
   return parts.map((p) => `${p.name} ${answerText(p.answer!)}`).join(", ");
 }
 
+/**
+ * Loosens as many of `candidates` as `stillFails` allows, testing whole
+ * halves first and splitting a half only when loosening it all makes the
+ * history orderable: O(k log n) tests for k kept of n. With a monotone test
+ * (loosening more never makes an orderable history unorderable) every kept
+ * candidate is needed: loosening it alone, on top of all the others
+ * loosened, makes the history orderable. Returns the loosened set.
+ */
+export function loosenAll(
+  candidates: readonly number[],
+  stillFails: (loosened: ReadonlySet<number>) => boolean | undefined,
+): { loosened: Set<number>; complete: boolean } {
+  const loosened = new Set<number>();
+  let complete = true;
+  const attempt = (chunk: readonly number[]) => {
+    if (chunk.length === 0 || !complete) return;
+    const verdict = stillFails(new Set([...loosened, ...chunk]));
+    if (verdict === undefined) {
+      complete = false;
+      return;
+    }
+    if (verdict) {
+      for (const i of chunk) loosened.add(i);
+      return;
+    }
+    if (chunk.length === 1) return;
+    const half = Math.ceil(chunk.length / 2);
+    attempt(chunk.slice(0, half));
+    attempt(chunk.slice(half));
+  };
+  attempt(candidates);
+  return { loosened, complete };
+}
+
 /** The two shrinking passes: the needed answers, then the needed effects. */
 export function shrinkViolation(
   problem: ScopedProblem,
@@ -103,34 +137,28 @@ export function shrinkViolation(
   const all = allIndices(problem);
   let searches = 0;
   let minimal = true;
-  const fails = (loosen: Loosening) => {
+  /** true: still cannot be ordered; false: can; undefined: out of budget. */
+  const fails = (loosen: Loosening): boolean | undefined => {
+    if (searches++ >= limits.minimizeSearchesMax) return undefined;
     const status = searchProblem(problem, all, bounded, loosen).status;
     if (status === "unknown") minimal = false;
     return status === "not-linearizable";
   };
   const required = all.filter((i) => problem.ops[i].required);
-  const effectOnly = new Set(required.filter((i) => answeredParts(problem, i).length === 0));
-  for (const i of [...required].reverse()) {
-    if (effectOnly.has(i)) continue;
-    if (searches++ >= limits.minimizeSearchesMax) {
-      minimal = false;
-      break;
-    }
-    const trial = new Set([...effectOnly, i]);
-    if (fails({ effectOnly: trial })) effectOnly.add(i);
-  }
-  const answers = required.filter((i) => !effectOnly.has(i));
-  const optional = new Set<number>();
-  for (const i of [...effectOnly].sort((a, b) => b - a)) {
-    if (searches++ >= limits.minimizeSearchesMax) {
-      minimal = false;
-      break;
-    }
-    const trial = new Set([...optional, i]);
-    if (fails({ effectOnly, optional: trial })) optional.add(i);
-  }
-  const effects = [...effectOnly].filter((i) => !optional.has(i)).sort((a, b) => a - b);
-  return { answers, effects, minimal };
+  const withoutAnswers = required.filter((i) => answeredParts(problem, i).length === 0);
+  const answered = required.filter((i) => answeredParts(problem, i).length > 0);
+  const pass1 = loosenAll(
+    [...answered].reverse(),
+    (loosened) => fails({ effectOnly: new Set([...withoutAnswers, ...loosened]) }),
+  );
+  const effectOnly = new Set([...withoutAnswers, ...pass1.loosened]);
+  const answers = answered.filter((i) => !pass1.loosened.has(i));
+  const pass2 = loosenAll(
+    [...effectOnly].sort((a, b) => b - a),
+    (loosened) => fails({ effectOnly, optional: loosened }),
+  );
+  const effects = [...effectOnly].filter((i) => !pass2.loosened.has(i)).sort((a, b) => a - b);
+  return { answers, effects, minimal: minimal && pass1.complete && pass2.complete };
 }
 
 /** Predictions an explanation shows per answer. */

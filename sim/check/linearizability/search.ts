@@ -82,9 +82,12 @@ class Frontier<S> {
   readonly progress: Uint16Array;
   requiredLeft = 0;
   readonly byCompletion: number[];
+  /** The ops that may be left out: the only ones placing a step can close. */
+  readonly optional: number[];
 
   constructor(readonly ops: readonly SearchOp<S>[]) {
     this.progress = new Uint16Array(ops.length);
+    this.optional = [...ops.keys()].filter((i) => !ops[i].required);
     for (const op of ops) if (op.required && op.steps.length > 0) this.requiredLeft++;
     this.byCompletion = [...ops.keys()].sort((a, b) =>
       ops[a].completeMs - ops[b].completeMs || ops[a].invokeMs - ops[b].invokeMs || a - b
@@ -95,7 +98,8 @@ class Frontier<S> {
     let key = "";
     const n = this.progress.length;
     for (let i = 0; i < n; i += 4096) {
-      key += String.fromCharCode(...this.progress.subarray(i, Math.min(n, i + 4096)));
+      const chunk = this.progress.subarray(i, Math.min(n, i + 4096));
+      key += String.fromCharCode.apply(null, chunk as unknown as number[]);
     }
     return key;
   }
@@ -121,12 +125,9 @@ class Frontier<S> {
   /** Whether placing a step of op `i` would close some info op. */
   closesAny(i: number): boolean {
     const invokeMs = this.ops[i].invokeMs;
-    for (let j = 0; j < this.ops.length; j++) {
+    for (const j of this.optional) {
       const other = this.ops[j];
-      if (
-        j !== i && !other.required && this.progress[j] < other.steps.length &&
-        other.completeMs < invokeMs
-      ) {
+      if (j !== i && this.progress[j] < other.steps.length && other.completeMs < invokeMs) {
         return true;
       }
     }
@@ -138,12 +139,9 @@ class Frontier<S> {
     const op = this.ops[i];
     const at = this.progress[i];
     const closed: Array<[number, number]> = [];
-    for (let j = 0; j < this.ops.length; j++) {
+    for (const j of this.optional) {
       const other = this.ops[j];
-      if (
-        j !== i && !other.required && this.progress[j] < other.steps.length &&
-        other.completeMs < op.invokeMs
-      ) {
+      if (j !== i && this.progress[j] < other.steps.length && other.completeMs < op.invokeMs) {
         closed.push([j, this.progress[j]]);
         this.progress[j] = other.steps.length;
       }

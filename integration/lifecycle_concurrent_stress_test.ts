@@ -54,12 +54,11 @@ Deno.test("50 concurrent pull / rm / pull-same / update processes keep the three
       if (lin?.status !== "valid") {
         assert.equal(lin?.status, "invalid", `iteration ${r.iteration}: ${lin?.explanation}`);
         assert.deepEqual(lin.evidence.entries, ["@fix/beta"], lin.explanation);
-        const implicated = run.filter((op) => lin.evidence.ops?.includes(`p${op.process}`));
-        assert.ok(implicated.length >= 2, lin.explanation);
-        for (const op of implicated) {
-          assert.equal(op.op.op, "rm", lin.explanation);
-          assert.equal(op.outcome.class, "ok", lin.explanation);
-        }
+        const removals = run.filter((op) =>
+          lin.evidence.ops?.includes(`p${op.process}`) && op.op.op === "rm" &&
+          op.outcome.class === "ok"
+        );
+        assert.ok(removals.length >= 2, `two rm that both removed @fix/beta: ${lin.explanation}`);
       }
       for (const id of REQUIRED) {
         const verdict = r.verdicts.find((v) => v.invariant === id && v.phase === "run");

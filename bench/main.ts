@@ -11,6 +11,7 @@
 
 import { benchEngine } from "./engine.ts";
 import { benchExplore } from "./explore.ts";
+import { benchLinearizability } from "./linearizability.ts";
 import { benchReferenceOps } from "./reference_ops.ts";
 import { benchShimOverhead } from "./shim_overhead.ts";
 import { type BenchTable, formatTable, meetsTarget } from "./table.ts";
@@ -25,6 +26,7 @@ const SECTIONS: Readonly<Record<string, Section>> = {
   shim: benchShimOverhead,
   engine: benchEngine,
   explore: benchExplore,
+  linearizability: benchLinearizability,
 };
 
 /** Sections that run only when named with `--only` (they take tens of minutes). */

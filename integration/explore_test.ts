@@ -107,7 +107,7 @@ Deno.test("simulate() explores: finds the lost update, replays it with one shape
     );
 
     // The shrunk scenario pins the schedule with explicit pauses and fails on its own.
-    const shrunkPath = `${dir}/replay/shrunk.yaml`;
+    const shrunkPath = `${dir}/replay/explore-pull-pull-two-extensions-shrunk.yaml`;
     const shrunk = parseYaml(await Deno.readTextFile(shrunkPath)) as ScenarioInput;
     assert.equal(shrunk.explore, undefined);
     assert.ok(

@@ -88,11 +88,13 @@ function addInvariants(parts: readonly InvariantSummary[][]): InvariantSummary[]
           invalid: 0,
           unknown: 0,
           failedExpectation: 0,
+          expectations: [],
         };
         target.valid += counts.valid;
         target.invalid += counts.invalid;
         target.unknown += counts.unknown;
         target.failedExpectation += counts.failedExpectation;
+        target.expectations = [...new Set([...target.expectations, ...counts.expectations])].sort();
       }
     }
   }

@@ -40,7 +40,15 @@ function shard(iterations: number[], overrides: Partial<ShardSummary> = {}): Sha
     iterations: iterations.map((i) => ({ iteration: i, passed: true, replay: `replay ${i}` })),
     invariants: [{
       invariant: "lockfile-well-formed",
-      phases: { run: { valid: iterations.length, invalid: 0, unknown: 0, failedExpectation: 0 } },
+      phases: {
+        run: {
+          valid: iterations.length,
+          invalid: 0,
+          unknown: 0,
+          failedExpectation: 0,
+          expectations: ["hold"],
+        },
+      },
     }],
     durationMs: 100,
     ...overrides,
@@ -110,7 +118,7 @@ Deno.test("mergeSummaries() puts the shards' iterations in order with the worst 
   assert.deepEqual([merged.passed, merged.failed], [3, 1]);
   assert.deepEqual(
     (merged.invariants as ShardSummary["invariants"])[0].phases.run,
-    { valid: 4, invalid: 0, unknown: 0, failedExpectation: 0 },
+    { valid: 4, invalid: 0, unknown: 0, failedExpectation: 0, expectations: ["hold"] },
   );
   assert.throws(
     () =>

@@ -15,6 +15,7 @@ import { straceContext } from "../run/backend.ts";
 import { planIteration } from "../scenario/plan.ts";
 import { loadScenario, type Scenario, ScenarioError } from "../scenario/load.ts";
 import { exploreProblem, resolveExplore } from "../scenario/resolve.ts";
+import type { ExploreBudget } from "./explore.ts";
 
 /** The command-line options the input checks read. */
 export interface InputOptions {
@@ -27,7 +28,7 @@ export interface InputOptions {
   /** Explore schedules though the scenario has no `explore:` block. */
   explore?: boolean;
   /** A search's budget (needs a scenario that explores). */
-  exploreBudget?: unknown;
+  exploreBudget?: ExploreBudget;
   /** `--shard index/count`. */
   shard?: { index: number; count: number };
 }

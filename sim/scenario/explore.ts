@@ -244,7 +244,7 @@ export function crashCandidates(
 }
 
 /** One executed step of the model, in schedule order. */
-interface TraceEntry {
+export interface TraceEntry {
   process: number;
   step: StepRef;
   /** The step is the crash: the process dies reaching it. */
@@ -273,7 +273,7 @@ interface ModelProcess {
 }
 
 /** The schedule a draw plays out to on the model. */
-interface Played {
+export interface Played {
   trace: TraceEntry[];
   /** Change points that fired and were followed by another process's step. */
   effective: number;

@@ -24,7 +24,7 @@ import { precache } from "../sim/run/precache.ts";
 import { startRegistry } from "../sim/run/registry.ts";
 import type { IterationOptions } from "../sim/run/runner.ts";
 import type { RunContext } from "../sim/run/target.ts";
-import { resolveExplore } from "../sim/scenario/resolve.ts";
+import { type ResolvedTarget, resolveExplore } from "../sim/scenario/resolve.ts";
 import { loadScenario, parseScenario, type Scenario } from "../sim/scenario/load.ts";
 import { planIteration } from "../sim/scenario/plan.ts";
 import type { BenchTable } from "./table.ts";
@@ -246,9 +246,11 @@ async function runCase(
   c: BenchCase,
   runBudget: number,
   log: (line: string) => void,
+  target: ResolvedTarget | undefined,
 ): Promise<ExploreBenchRow> {
   const budget = Math.min(runBudget, c.budgetCap ?? runBudget);
-  const scenario = await c.scenario();
+  const loaded = await c.scenario();
+  const scenario = target === undefined ? loaded : { ...loaded, target };
   const plain: Scenario = { ...scenario, explore: undefined };
   const cleanup = new Cleanup();
   const { registry, run } = await contextFor(scenario, c.mutant);
@@ -305,18 +307,41 @@ function cell(s: Search): string {
     : `not in ${s.iterations} (${s.seconds.toFixed(0)} s)`;
 }
 
-/** Runs the exploration benchmark (`--budget` iterations per candidate, `--only-case` a name fragment). */
+/**
+ * The target block of a file holding `target:` (as `/work/swamp-build/swamp-sim-target.yaml`
+ * does), resolved as a scenario's would be.
+ */
+export async function targetOf(path: string): Promise<ResolvedTarget> {
+  const text = await Deno.readTextFile(path);
+  const wrapper = `name: target\nproves: The target block.\nexploratory: true\nseed: 1\n${text}\n` +
+    `fixture: { registry: [] }\nworkload: { processes: [{ op: list }] }\n`;
+  return parseScenario(wrapper, path, path).target;
+}
+
+/**
+ * Runs the exploration benchmark: `budget` iterations per candidate,
+ * `caseFilter` a fragment of case names, `targetFile` another target for
+ * every case (a swamp checkout; mutant cases are then left out: mutants are
+ * the reference's).
+ */
 export async function benchExplore(
-  options: { budget?: number; caseFilter?: string; log?: (line: string) => void } = {},
+  options: {
+    budget?: number;
+    caseFilter?: string;
+    targetFile?: string;
+    log?: (line: string) => void;
+  } = {},
 ): Promise<BenchTable & { explore: ExploreBenchRow[] }> {
   const budget = options.budget ?? EXPLORE_BENCH_BUDGET;
   const log = options.log ?? ((line: string) => console.error(line));
+  const target = options.targetFile === undefined ? undefined : await targetOf(options.targetFile);
   await precache();
   const rows: ExploreBenchRow[] = [];
   for (const c of EXPLORE_CASES) {
     if (options.caseFilter !== undefined && !c.name.includes(options.caseFilter)) continue;
+    if (target !== undefined && c.mutant !== undefined) continue;
     log(`explore bench: ${c.name}`);
-    rows.push(await runCase(c, budget, log));
+    rows.push(await runCase(c, budget, log, target));
   }
   const header = ["case", "explorer", "plain sampling", "plain/explorer", "replays", "target"];
   const grid = rows.map((r) => [
@@ -332,7 +357,11 @@ export async function benchExplore(
     r.met ? "met" : "NOT met",
   ]);
   return {
-    title: "explore: iterations and seconds to first detection, explorer vs plain sampling",
+    title: `explore: iterations and seconds to first detection, explorer vs plain sampling${
+      target === undefined
+        ? ""
+        : ` (target ${target.entry ?? target.argv?.join(" ") ?? target.kind})`
+    }`,
     rows: [],
     grid: { header, rows: grid },
     failedTargets: rows.filter((r) => !r.met).map((r) => r.name),

@@ -4,7 +4,9 @@
  * `--only <section>` runs one section; `--samples <n>` overrides the sample
  * count; `--json` prints the tables as JSON. The `explore` section runs only
  * with `--only explore` (it takes tens of minutes); `--budget <n>` sets its
- * iterations per candidate and `--case <text>` picks its cases by name.
+ * iterations per candidate, `--case <text>` picks its cases by name and
+ * `--target <file>` runs them on another target (a swamp checkout's target
+ * block), without the mutant cases.
  *
  * @module
  */
@@ -16,9 +18,9 @@ import { benchReferenceOps } from "./reference_ops.ts";
 import { benchShimOverhead } from "./shim_overhead.ts";
 import { type BenchTable, formatTable, meetsTarget } from "./table.ts";
 
-type Section = (options: { samples?: number; budget?: number; caseFilter?: string }) => Promise<
-  BenchTable
->;
+type Section = (
+  options: { samples?: number; budget?: number; caseFilter?: string; targetFile?: string },
+) => Promise<BenchTable>;
 
 /** Every section, in run order. */
 const SECTIONS: Readonly<Record<string, Section>> = {
@@ -44,6 +46,7 @@ async function main(argv: string[]): Promise<number> {
     return 2;
   }
   const caseFilter = argv.includes("--case") ? argv[argv.indexOf("--case") + 1] : undefined;
+  const targetFile = argv.includes("--target") ? argv[argv.indexOf("--target") + 1] : undefined;
   const all = SECTIONS;
   if (only !== undefined && !(only in all)) {
     console.error(`Unknown section "${only}" (known: ${Object.keys(all).join(", ")})`);
@@ -52,7 +55,7 @@ async function main(argv: string[]): Promise<number> {
   const tables: BenchTable[] = [];
   for (const [name, run] of Object.entries(all)) {
     if (only !== undefined ? name !== only : ON_DEMAND.includes(name)) continue;
-    const table = await run({ samples: samplesArg, budget, caseFilter });
+    const table = await run({ samples: samplesArg, budget, caseFilter, targetFile });
     tables.push(table);
     if (!json) console.log(`${formatTable(table)}\n`);
   }

@@ -154,7 +154,9 @@ export const EXPLORE_CASES: readonly BenchCase[] = [
   ...["no-duplicate-rollback", "save-all-per-row"].map((mutant) => ({
     name: `mutant: ${mutant} (two pulls of one model type)`,
     scenario: () =>
-      Promise.resolve(parseScenario(TYPE_CONFLICT, "bench-type-conflict.yaml", "/bench/x.yaml")),
+      Promise.resolve(
+        parseScenario(TYPE_CONFLICT, "bench-type-conflict.yaml", "/bench/bench-type-conflict.yaml"),
+      ),
     mutant,
     detects: failed,
   })),
@@ -187,6 +189,8 @@ export interface ExploreBenchRow {
   plain: Search;
   /** Runs of the explorer's detecting plan with the same history shape as the first, of {@link REPLAYS}. */
   replaysIdentical?: number;
+  /** Runs of plain sampling's detecting iteration that detect again, of {@link REPLAYS}. */
+  plainReplaysDetecting?: number;
   /** Whether the targets hold. */
   met: boolean;
 }
@@ -283,6 +287,16 @@ async function runCase(
       }
       log(`  replays: ${replaysIdentical}/${REPLAYS} identical history shapes`);
     }
+    let plainReplaysDetecting: number | undefined;
+    if (plainSearch.result !== undefined) {
+      const sized = { ...plain, iterations: budget };
+      const plan = planIteration(sized, plainSearch.iteration!);
+      plainReplaysDetecting = 0;
+      for (let r = 0; r < REPLAYS; r++) {
+        if (c.detects(await runAndCheck(sized, plan, options))) plainReplaysDetecting++;
+      }
+      log(`  plain replays: ${plainReplaysDetecting}/${REPLAYS} detect again`);
+    }
     const { result: _e, ...explorerRow } = explorer;
     const { result: _p, ...plainRow } = plainSearch;
     const met = explorer.found && explorer.iterations <= EXPLORER_TARGET_ITERATIONS &&
@@ -293,6 +307,7 @@ async function runCase(
       explorer: explorerRow,
       plain: plainRow,
       ...(replaysIdentical === undefined ? {} : { replaysIdentical }),
+      ...(plainReplaysDetecting === undefined ? {} : { plainReplaysDetecting }),
       met,
     };
   } finally {
@@ -315,7 +330,9 @@ export async function targetOf(path: string): Promise<ResolvedTarget> {
   const text = await Deno.readTextFile(path);
   const wrapper = `name: target\nproves: The target block.\nexploratory: true\nseed: 1\n${text}\n` +
     `fixture: { registry: [] }\nworkload: { processes: [{ op: list }] }\n`;
-  return parseScenario(wrapper, path, path).target;
+  // Named as its own file beside the target's, so relative paths resolve as in a scenario there.
+  const dir = path.slice(0, path.lastIndexOf("/") + 1);
+  return parseScenario(wrapper, path, `${dir}target.yaml`).target;
 }
 
 /**
@@ -338,12 +355,21 @@ export async function benchExplore(
   await precache();
   const rows: ExploreBenchRow[] = [];
   for (const c of EXPLORE_CASES) {
-    if (options.caseFilter !== undefined && !c.name.includes(options.caseFilter)) continue;
+    const fragments = options.caseFilter?.split(",");
+    if (fragments !== undefined && !fragments.some((f) => c.name.includes(f))) continue;
     if (target !== undefined && c.mutant !== undefined) continue;
     log(`explore bench: ${c.name}`);
     rows.push(await runCase(c, budget, log, target));
   }
-  const header = ["case", "explorer", "plain sampling", "plain/explorer", "replays", "target"];
+  const header = [
+    "case",
+    "explorer",
+    "plain sampling",
+    "plain/explorer",
+    "explorer replays (same shape)",
+    "plain replays (detect again)",
+    "target",
+  ];
   const grid = rows.map((r) => [
     r.name,
     cell(r.explorer) + (r.explorer.missed ? ` (${r.explorer.missed} missed)` : ""),
@@ -354,6 +380,7 @@ export async function benchExplore(
       ? `>${(r.plain.iterations / r.explorer.iterations).toFixed(0)}x`
       : "-",
     r.replaysIdentical === undefined ? "-" : `${r.replaysIdentical}/${REPLAYS}`,
+    r.plainReplaysDetecting === undefined ? "-" : `${r.plainReplaysDetecting}/${REPLAYS}`,
     r.met ? "met" : "NOT met",
   ]);
   return {
@@ -368,7 +395,8 @@ export async function benchExplore(
     notes: [
       `budget ${budget} iterations per candidate; target: explorer within ${EXPLORER_TARGET_ITERATIONS}, ` +
       `plain sampling >= ${PLAIN_FACTOR_TARGET}x the explorer's iterations or not within the budget; ` +
-      `replays: ${REPLAYS} runs of the explorer's detecting plan, identical history shapes`,
+      `replays: ${REPLAYS} runs of each detecting plan: for the explorer, runs with the first run's ` +
+      `history shape; for plain sampling, runs that detect again`,
       "explorer seconds include learning the ops' steps (one solo run per op)",
       `the crash-state mutants (install-catalog-first, remove-files-first, lockfile-in-place-write) ` +
       `get ${CRASH_STATE_BUDGET} iterations: their workload's expectations (any state right after a ` +

@@ -187,9 +187,9 @@ export interface ExploreBenchRow {
   name: string;
   explorer: Search;
   plain: Search;
-  /** Runs of the explorer's detecting plan with the same history shape as the first, of {@link REPLAYS}. */
+  /** Runs of the explorer's detecting plan with the same history shape as the first, of the replays. */
   replaysIdentical?: number;
-  /** Runs of plain sampling's detecting iteration that detect again, of {@link REPLAYS}. */
+  /** Runs of plain sampling's detecting iteration that detect again, of the replays. */
   plainReplaysDetecting?: number;
   /** Whether the targets hold. */
   met: boolean;
@@ -251,6 +251,7 @@ async function runCase(
   runBudget: number,
   log: (line: string) => void,
   target: ResolvedTarget | undefined,
+  replays: number,
 ): Promise<ExploreBenchRow> {
   const budget = Math.min(runBudget, c.budgetCap ?? runBudget);
   const loaded = await c.scenario();
@@ -281,27 +282,27 @@ async function runCase(
       const sized = { ...scenario, iterations: budget };
       const plan = planIteration(sized, explorer.iteration!, learned.steps);
       replaysIdentical = 0;
-      for (let r = 0; r < REPLAYS; r++) {
+      for (let r = 0; r < replays; r++) {
         const again = await runAndCheck(sized, plan, options);
         if (JSON.stringify(historyShape(again)) === first) replaysIdentical++;
       }
-      log(`  replays: ${replaysIdentical}/${REPLAYS} identical history shapes`);
+      log(`  replays: ${replaysIdentical}/${replays} identical history shapes`);
     }
     let plainReplaysDetecting: number | undefined;
     if (plainSearch.result !== undefined) {
       const sized = { ...plain, iterations: budget };
       const plan = planIteration(sized, plainSearch.iteration!);
       plainReplaysDetecting = 0;
-      for (let r = 0; r < REPLAYS; r++) {
+      for (let r = 0; r < replays; r++) {
         if (c.detects(await runAndCheck(sized, plan, options))) plainReplaysDetecting++;
       }
-      log(`  plain replays: ${plainReplaysDetecting}/${REPLAYS} detect again`);
+      log(`  plain replays: ${plainReplaysDetecting}/${replays} detect again`);
     }
     const { result: _e, ...explorerRow } = explorer;
     const { result: _p, ...plainRow } = plainSearch;
     const met = explorer.found && explorer.iterations <= EXPLORER_TARGET_ITERATIONS &&
       (!plainSearch.found || plainSearch.iterations >= PLAIN_FACTOR_TARGET * explorer.iterations) &&
-      (replaysIdentical === undefined || replaysIdentical === REPLAYS);
+      (replaysIdentical === undefined || replaysIdentical === replays);
     return {
       name: c.name,
       explorer: explorerRow,
@@ -346,10 +347,13 @@ export async function benchExplore(
     budget?: number;
     caseFilter?: string;
     targetFile?: string;
+    /** Runs of each detecting plan (default {@link REPLAYS}). */
+    replays?: number;
     log?: (line: string) => void;
   } = {},
 ): Promise<BenchTable & { explore: ExploreBenchRow[] }> {
   const budget = options.budget ?? EXPLORE_BENCH_BUDGET;
+  const replays = options.replays ?? REPLAYS;
   const log = options.log ?? ((line: string) => console.error(line));
   const target = options.targetFile === undefined ? undefined : await targetOf(options.targetFile);
   await precache();
@@ -359,7 +363,7 @@ export async function benchExplore(
     if (fragments !== undefined && !fragments.some((f) => c.name.includes(f))) continue;
     if (target !== undefined && c.mutant !== undefined) continue;
     log(`explore bench: ${c.name}`);
-    rows.push(await runCase(c, budget, log, target));
+    rows.push(await runCase(c, budget, log, target, replays));
   }
   const header = [
     "case",
@@ -379,8 +383,8 @@ export async function benchExplore(
       : r.explorer.found
       ? `>${(r.plain.iterations / r.explorer.iterations).toFixed(0)}x`
       : "-",
-    r.replaysIdentical === undefined ? "-" : `${r.replaysIdentical}/${REPLAYS}`,
-    r.plainReplaysDetecting === undefined ? "-" : `${r.plainReplaysDetecting}/${REPLAYS}`,
+    r.replaysIdentical === undefined ? "-" : `${r.replaysIdentical}/${replays}`,
+    r.plainReplaysDetecting === undefined ? "-" : `${r.plainReplaysDetecting}/${replays}`,
     r.met ? "met" : "NOT met",
   ]);
   return {
@@ -395,7 +399,7 @@ export async function benchExplore(
     notes: [
       `budget ${budget} iterations per candidate; target: explorer within ${EXPLORER_TARGET_ITERATIONS}, ` +
       `plain sampling >= ${PLAIN_FACTOR_TARGET}x the explorer's iterations or not within the budget; ` +
-      `replays: ${REPLAYS} runs of each detecting plan: for the explorer, runs with the first run's ` +
+      `replays: ${replays} runs of each detecting plan: for the explorer, runs with the first run's ` +
       `history shape; for plain sampling, runs that detect again`,
       "explorer seconds include learning the ops' steps (one solo run per op)",
       `the crash-state mutants (install-catalog-first, remove-files-first, lockfile-in-place-write) ` +

@@ -19,7 +19,13 @@ import { benchShimOverhead } from "./shim_overhead.ts";
 import { type BenchTable, formatTable, meetsTarget } from "./table.ts";
 
 type Section = (
-  options: { samples?: number; budget?: number; caseFilter?: string; targetFile?: string },
+  options: {
+    samples?: number;
+    budget?: number;
+    caseFilter?: string;
+    targetFile?: string;
+    replays?: number;
+  },
 ) => Promise<BenchTable>;
 
 /** Every section, in run order. */
@@ -47,6 +53,13 @@ async function main(argv: string[]): Promise<number> {
   }
   const caseFilter = argv.includes("--case") ? argv[argv.indexOf("--case") + 1] : undefined;
   const targetFile = argv.includes("--target") ? argv[argv.indexOf("--target") + 1] : undefined;
+  const replays = argv.includes("--replays")
+    ? Number(argv[argv.indexOf("--replays") + 1])
+    : undefined;
+  if (replays !== undefined && !(Number.isInteger(replays) && replays >= 1 && replays <= 100)) {
+    console.error(`--replays needs a count 1..100`);
+    return 2;
+  }
   const all = SECTIONS;
   if (only !== undefined && !(only in all)) {
     console.error(`Unknown section "${only}" (known: ${Object.keys(all).join(", ")})`);
@@ -55,7 +68,7 @@ async function main(argv: string[]): Promise<number> {
   const tables: BenchTable[] = [];
   for (const [name, run] of Object.entries(all)) {
     if (only !== undefined ? name !== only : ON_DEMAND.includes(name)) continue;
-    const table = await run({ samples: samplesArg, budget, caseFilter, targetFile });
+    const table = await run({ samples: samplesArg, budget, caseFilter, targetFile, replays });
     tables.push(table);
     if (!json) console.log(`${formatTable(table)}\n`);
   }

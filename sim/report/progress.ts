@@ -20,6 +20,9 @@ export const HEARTBEAT_MS = 30_000;
 /** How often the terminal status line is redrawn, ms. */
 export const REFRESH_MS = 1_000;
 
+/** Columns assumed when the terminal does not say (a pseudo-terminal may report 0). */
+const COLUMNS_DEFAULT = 100;
+
 /** A duration for people: `850 ms`, `4.1 s`, `42 s`, `3m05s`, `1h02m`. */
 export function formatDuration(ms: number): string {
   if (ms < 1_000) return `${Math.max(0, Math.round(ms))} ms`;
@@ -148,7 +151,7 @@ export class Progress {
   }
 
   #redraw(): void {
-    const columns = this.#options.columns?.() ?? 100;
+    const columns = this.#options.columns?.() ?? COLUMNS_DEFAULT;
     this.#options.write(`${CLEAR_LINE}${statusLine(this.#state(), columns)}`);
   }
 
@@ -194,9 +197,10 @@ export class Progress {
 
 function terminalColumns(): number {
   try {
-    return Deno.consoleSize().columns;
+    const { columns } = Deno.consoleSize();
+    return columns >= 20 ? columns : COLUMNS_DEFAULT;
   } catch {
-    return 100;
+    return COLUMNS_DEFAULT;
   }
 }
 

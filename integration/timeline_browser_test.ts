@@ -82,6 +82,11 @@ Deno.test("timeline.html renders hostile target output as text and runs none of 
           pass: false,
           explanation: `<img src="x" onerror="document.body.setAttribute('data-pwned', '2')">`,
         }],
+        witnesses: [{
+          name: hostile,
+          held: false,
+          explanation: `<img src="x" onerror="document.body.setAttribute('data-pwned', '3')">`,
+        }],
       }],
     };
     const page = `${dir}/timeline.html`;

@@ -322,6 +322,17 @@ const POINT_REASONS: Partial<Record<Point, string>> = {
 };
 
 /**
+ * Points whose every hit a trace shows as events (both phases, `threw` on
+ * `after`), so a witness may count them: the lock's attempts and releases
+ * and the WAL commits. Other points show only as a rule's own action.
+ */
+export const STRACE_EVENT_POINTS: readonly Point[] = [
+  "lock.acquire",
+  "lock.release",
+  "catalog.commit",
+];
+
+/**
  * Events a traced process can announce for other processes' pauses: those
  * its trace shows as they happen. A `before` event shows only once its
  * syscall returned, which is already after the step, so only `after` events

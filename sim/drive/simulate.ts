@@ -9,7 +9,7 @@
  */
 
 import { Cleanup, exitCodeOf, Interrupted } from "../run/cleanup.ts";
-import { EXIT } from "../shared/exit_codes.ts";
+import { EXIT, worseExit } from "../shared/exit_codes.ts";
 import { denoDir } from "../run/deno_dir.ts";
 import {
   compareRuns,
@@ -247,7 +247,8 @@ async function runAll(run: Run): Promise<Outcome> {
 /**
  * Each iteration in order: planned, run and checked (`--repeat` times, its
  * runs compared and judged together), printed, and its failure class folded
- * into the exit code (a misbehaving target wins over a violated invariant).
+ * into the exit code (a misbehaving target wins over a violated invariant,
+ * which wins over a vacuous pass).
  */
 async function runIterations(run: Run, iteration: IterationOptions, outcome: Outcome) {
   const { options, sized, log } = run;
@@ -268,10 +269,22 @@ async function runIterations(run: Run, iteration: IterationOptions, outcome: Out
       determinism,
       deterministic: sized.deterministic,
     }).forEach((line) => log(line));
-    if (!result.passed) {
-      const code = result.failure!.class === "target" ? EXIT.target : EXIT.invariant;
-      if (outcome.exitCode === EXIT.pass || code === EXIT.target) outcome.exitCode = code;
-    }
+    if (!result.passed) outcome.exitCode = worseExit(outcome.exitCode, exitOf(result));
+  }
+}
+
+/** The exit code of a failed iteration's class. */
+function exitOf(result: IterationResult): number {
+  switch (result.failure?.class) {
+    case undefined:
+      return EXIT.pass;
+    case "target":
+      return EXIT.target;
+    case "vacuous":
+      return EXIT.vacuous;
+    case "invariant":
+    case "determinism":
+      return EXIT.invariant;
   }
 }
 
@@ -354,6 +367,7 @@ function resultJson(run: Run, outcome: Outcome, findings: Findings): Record<stri
       notes: iterationNotes(r),
       ...(determinismOf.has(r.iteration) ? { determinism: determinismOf.get(r.iteration) } : {}),
       failedJudgements: r.judgements.filter((j) => !j.pass),
+      witnesses: r.witnesses,
       layerStates: r.layerStates,
       workspace: r.workspace,
     })),

@@ -18,6 +18,7 @@ function resultOf(failing: boolean): IterationResult {
     history: historyOf([historyOp(0, { op: "list" })]),
     verdicts: [verdict],
     judgements: [{ verdict, expectation: "hold", pass: !failing }],
+    witnesses: [],
     layerStates: { run: {} },
     passed: !failing,
     ...(failing ? { failure: { class: "invariant" as const, reason: "bijection broke" } } : {}),

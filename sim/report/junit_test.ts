@@ -27,6 +27,7 @@ function resultOf(iteration: number, failing: boolean): IterationResult {
         pass: !failing,
       },
     ],
+    witnesses: [],
     layerStates: { run: {} },
     passed: !failing,
     durationMs: 1234,

@@ -2,7 +2,7 @@
  * `timeline.html`: one self-contained page per run (no network, no external
  * files) that draws each iteration's processes on a time axis, one lane per
  * op from invoke to completion, coloured by outcome, with its fault events
- * as markers, followed by the iteration's judgements. Clicking a lane shows
+ * as markers, followed by the iteration's judgements and witnesses. Clicking a lane shows
  * the op's argv, outcome, stderr and events.
  *
  * The page is data plus a small renderer: the run is embedded as JSON (every
@@ -16,6 +16,7 @@
 
 import { type HistoryOp, opText, processLabel } from "../record/history.ts";
 import type { IterationResult } from "../check/iteration.ts";
+import { witnessName } from "../check/witness.ts";
 
 /** Most stderr characters kept per op in the page. */
 export const TIMELINE_STDERR_CHARS_MAX = 4_000;
@@ -76,6 +77,8 @@ export interface TimelineData {
       pass: boolean;
       explanation: string;
     }>;
+    /** Whether each witness showed (the pinned race happened). */
+    witnesses: Array<{ name: string; held: boolean; explanation: string }>;
   }>;
 }
 
@@ -145,6 +148,11 @@ export function timelineData(
           expectation: j.expectation,
           pass: j.pass,
           explanation: j.verdict.explanation,
+        })),
+        witnesses: r.witnesses.map((w) => ({
+          name: witnessName(w.witness),
+          held: w.held,
+          explanation: w.explanation,
         })),
       };
     }),
@@ -270,6 +278,20 @@ const SCRIPT = `
     });
     return table;
   }
+  function witnesses(it) {
+    var table = el("table", { "class": "judgements witnesses" });
+    var head = el("tr");
+    ["witness", "showed", "explanation"].forEach(function (h) { head.appendChild(el("th", {}, h)); });
+    table.appendChild(head);
+    it.witnesses.forEach(function (w) {
+      var row = el("tr", { "class": w.held ? "pass" : "fail", "data-witness": w.name });
+      [w.name, w.held ? "yes" : "NO", w.explanation].forEach(function (c, col) {
+        row.appendChild(el("td", col === 1 && !w.held ? { "class": "judged-fail" } : {}, c));
+      });
+      table.appendChild(row);
+    });
+    return table;
+  }
   try {
     var data = JSON.parse(document.getElementById("swamp-sim-data").textContent);
     var main = document.getElementById("iterations");
@@ -289,6 +311,7 @@ const SCRIPT = `
       section.appendChild(timeline(it, details));
       section.appendChild(details);
       section.appendChild(judgements(it));
+      if (it.witnesses.length > 0) section.appendChild(witnesses(it));
       main.appendChild(section);
     });
     document.body.setAttribute("data-rendered", "ok");

@@ -21,6 +21,7 @@ import { MUTANT_NAMES } from "../../reference/mutants.ts";
 import { EXIT } from "../shared/exit_codes.ts";
 import { loadScenario } from "../scenario/load.ts";
 import { simulate } from "./simulate.ts";
+import { taskLauncher } from "../report/replay.ts";
 
 /** The clean reference's column name. */
 export const CLEAN = "clean";
@@ -99,7 +100,9 @@ async function runCell(
   );
   const replay = typeof result.json.replay === "string"
     ? result.json.replay
-    : `deno task sim ${scenario}${mutant === undefined ? "" : ` --iteration 0 --mutant ${mutant}`}`;
+    : `${taskLauncher()} task sim ${scenario}${
+      mutant === undefined ? "" : ` --iteration 0 --mutant ${mutant}`
+    }`;
   return {
     scenario: name,
     variant,

@@ -213,7 +213,11 @@ async function shrinkWith(
 ): Promise<ShrinkReport> {
   const { scenario, failed, log } = options;
   const original = signatureOf(failed);
-  const raw = parseYaml(await Deno.readTextFile(scenario.path)) as ScenarioInput;
+  const read = parseYaml(await Deno.readTextFile(scenario.path)) as ScenarioInput;
+  // A limit the run derived from the target is written down, so candidates and the replay run under it.
+  const raw: ScenarioInput = scenario.limits.processTimeoutFrom === "derived"
+    ? { ...read, limits: { ...read.limits, processTimeoutMs: scenario.limits.processTimeoutMs } }
+    : read;
   const origin =
     `Shrunk from ${scenario.file} (seed ${scenario.seed}, iteration ${failed.iteration}${
       options.mutant === undefined ? "" : `, mutant ${options.mutant}`

@@ -13,6 +13,7 @@ import { EXIT } from "../shared/exit_codes.ts";
 import type { IterationResult } from "../check/iteration.ts";
 import type { InvariantSummary, SweepRow } from "./report.ts";
 import { iterationNotes } from "./report.ts";
+import { closestText, limitUse } from "./limit_use.ts";
 import { replayLine } from "./replay.ts";
 
 /** `seed=<n>`, then every other resolved option as `key=value` on one line. */
@@ -35,7 +36,7 @@ export interface IterationLineContext {
 
 /**
  * The lines of one iteration: its result line (with how many witnesses
- * showed) and notes; when it failed, first its replay command, then after
+ * showed, and the op that came closest to its time limit) and notes; when it failed, first its replay command, then after
  * the notes its failure, each failed judgement and each witness that did
  * not show. A vacuous iteration reads `VACUOUS`.
  */
@@ -48,11 +49,12 @@ export function iterationLines(result: IterationResult, context: IterationLineCo
   const witnesses = result.witnesses.length === 0
     ? ""
     : `, witnesses ${shown}/${result.witnesses.length} shown`;
+  const closest = closestText(limitUse(result.history));
   const line = `iteration ${result.iteration}: ${
     result.passed ? "PASS" : result.failure?.class === "vacuous" ? "VACUOUS" : "FAIL"
   }  ${ops.length} process(es), ${failedOps} not ok (fail or info), ${crashed} crashed${witnesses}  (${
     (result.durationMs / 1000).toFixed(1)
-  } s, check ${result.checkMs.toFixed(1)} ms)${
+  } s, check ${result.checkMs.toFixed(1)} ms${closest === undefined ? "" : `; ${closest}`})${
     determinism === undefined
       ? ""
       : `  [${determinism.runs} runs, ${determinism.distinct} distinct history shape(s)${

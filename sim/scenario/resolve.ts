@@ -137,7 +137,16 @@ export interface Scenario {
     afterRecovery: PhaseExpectation;
     typeConflict: boolean;
   };
-  limits: { processTimeoutMs: number; runTimeoutMs: number };
+  limits: {
+    /** The process time limit: the scenario's, or (until the run derives one) the default. */
+    processTimeoutMs: number;
+    runTimeoutMs: number;
+    /**
+     * Where `processTimeoutMs` comes from: the scenario, the fixed default, or
+     * derived from the target's measured start-up (`limits.ts`, set by the run).
+     */
+    processTimeoutFrom: "scenario" | "default" | "derived";
+  };
 }
 
 /** Defaults applied where a scenario is silent. */
@@ -405,11 +414,18 @@ function resolveWitness(
   };
 }
 
-/** The time limits, defaulted; a process may not outlive the run. */
+/**
+ * The time limits, defaulted; a process may not outlive the run. A default
+ * process limit is replaced by one derived from the target's measured
+ * start-up when the run starts (`limits.ts`).
+ */
 function resolveLimits(input: ScenarioInput, at: FieldErrors): Scenario["limits"] {
-  const limits = {
-    processTimeoutMs: input.limits?.processTimeoutMs ?? SCENARIO_DEFAULTS.processTimeoutMs,
-    runTimeoutMs: input.limits?.runTimeoutMs ?? SCENARIO_DEFAULTS.runTimeoutMs,
+  const runTimeoutMs = input.limits?.runTimeoutMs ?? SCENARIO_DEFAULTS.runTimeoutMs;
+  const limits: Scenario["limits"] = {
+    processTimeoutMs: input.limits?.processTimeoutMs ??
+      Math.min(SCENARIO_DEFAULTS.processTimeoutMs, runTimeoutMs),
+    runTimeoutMs,
+    processTimeoutFrom: input.limits?.processTimeoutMs === undefined ? "default" : "scenario",
   };
   if (limits.processTimeoutMs > limits.runTimeoutMs) {
     throw at.error(["limits", "processTimeoutMs"], "must not exceed limits.runTimeoutMs");

@@ -13,10 +13,12 @@
  * | `remove-files-first` | wrong layer order on remove | rm goes catalog, lockfile, filesystem (a crash leaves rows pointing at deleted files) | a held `.lock`: the mutant deletes the files and keeps the rows, clean deletes the rows and keeps the files |
  * | `no-duplicate-rollback` | missing compensation | a DuplicateTypeError rolls back extracted files and the lockfile entry | a genuine type conflict: the mutant leaves the files and the lockfile entry behind |
  * | `upgrade-no-tombstone` | missing tombstone | an upgrade swaps the old version's rows for the new ones in one transaction | an upgrade whose new version drops a file: the old version's row stays |
- * | `catalog-no-busy-handling` | no contention handling | a busy catalog is waited for (busy_timeout) and retried, never a failed op | another connection holds `BEGIN IMMEDIATE` (1.5 s in the test, so a loaded machine still reaches phase 8 inside it): the mutant fails before it is released, clean waits and succeeds |
+ * | `catalog-no-busy-handling` | no contention handling | a busy catalog is retried (about 3.1 s for saveAll, which never waits in busy_timeout) before an op fails | another connection holds `BEGIN IMMEDIATE` (1.5 s in the test, so a loaded machine still reaches phase 8 inside it): the mutant fails before it is released, clean retries and succeeds |
  * | `save-all-per-row` | broken transaction boundary | one `saveAll` is one transaction: a failure leaves the pre-save state | a type conflict: the mutant leaves a committed row behind |
  * | `lock-no-retry` | missing retry | the advisory lock is retried 10 times at 100 ms | a `.lock` deleted after 500 ms: the mutant fails, clean succeeds |
  * | `lock-early-release` | lock released too early | the lock covers the whole read-merge-write (lost updates when the rename lands after another writer's) | none in one process: the window between unlock and rename needs a second writer; the scenario library shows it |
+ * | `rm-idempotent-success` | a lying answer (success for work not done) | an op's answer is one some serial order gives: an rm of an extension with no lockfile entry answers "not installed" | rm of an extension that is not installed: clean exits 1 with "is not installed", the mutant exits 0 printing `{removed}` and changes nothing |
+ * | `list-stale-cache` | a stale read | list answers the lockfile as it is when list runs | list, then rm, then list: the mutant's second list still shows the removed extension, the lockfile does not |
  *
  * @module
  */
@@ -38,6 +40,8 @@ export const MUTANT_NAMES = [
   "save-all-per-row",
   "lock-no-retry",
   "lock-early-release",
+  "rm-idempotent-success",
+  "list-stale-cache",
 ] as const;
 
 /** A known mutant name. */

@@ -25,6 +25,7 @@ import { eventMarkerPath } from "../rule.ts";
 const ALPHA = "@fix/alpha";
 const BETA = "@fix/beta";
 const ALPHA_FILES = [
+  ".swamp/bundles/a97c15bf/main.js",
   ".swamp/pulled-extensions/@fix/alpha/manifest.yaml",
   ".swamp/pulled-extensions/@fix/alpha/models/main.ts",
 ];

@@ -53,6 +53,36 @@ Deno.test("iterationLines() puts a failure's replay first and its failed judgeme
   );
 });
 
+Deno.test("iterationLines() reads VACUOUS and names each witness that did not show", () => {
+  const base = resultOf(false);
+  const witness = {
+    kind: "declared" as const,
+    id: "witnesses[0]",
+    process: 1,
+    at: "lock.acquire" as const,
+    when: "after" as const,
+    atLeast: 1,
+  };
+  const vacuous: IterationResult = {
+    ...base,
+    passed: false,
+    failure: {
+      class: "vacuous",
+      reason: "the pinned race did not happen: witnesses[0] did not show",
+    },
+    witnesses: [
+      { witness, held: false, count: 0, explanation: "witnesses[0] did not show: 0 event(s)" },
+      { witness: { ...witness, id: "witnesses[1]" }, held: true, count: 1, explanation: "ok" },
+    ],
+  };
+  const lines = iterationLines(vacuous, { replay: "r", deterministic: true });
+  assert.match(lines[1], /^iteration 2: VACUOUS  1 process\(es\), .*, witnesses 1\/2 shown  \(/);
+  assert.deepEqual(lines.slice(2), [
+    "  vacuous: the pinned race did not happen: witnesses[0] did not show",
+    "  witness: witnesses[0] did not show: 0 event(s)",
+  ]);
+});
+
 Deno.test("runSummaryLines() names the first failure and shows sweep and shrink only when there are some", () => {
   const base = {
     summary: summarise([resultOf(false)]),

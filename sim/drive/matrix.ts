@@ -50,6 +50,8 @@ export interface MatrixOptions {
   variants?: string[];
   /** Runs in flight at once (default 2). */
   concurrency?: number;
+  /** Called when a cell starts, with the number of cells in the matrix, for progress. */
+  onStart?: (cell: { scenario: string; variant: string; total: number }) => void;
   /** Called after each cell, for progress. */
   onCell?: (cell: MatrixCell) => void;
 }
@@ -79,13 +81,18 @@ export function cleanFailures(cells: readonly MatrixCell[]): MatrixCell[] {
   return cells.filter((c) => c.variant === CLEAN && c.pinned && c.exitCode !== EXIT.pass);
 }
 
+/** A scenario's name in the matrix: its file name without `.yaml`. */
+export function scenarioName(file: string): string {
+  return file.slice(file.lastIndexOf("/") + 1).replace(/\.yaml$/, "");
+}
+
 async function runCell(
   scenario: string,
   variant: string,
   pinned: boolean,
   reportRoot: string,
 ): Promise<MatrixCell> {
-  const name = scenario.slice(scenario.lastIndexOf("/") + 1).replace(/\.yaml$/, "");
+  const name = scenarioName(scenario);
   const mutant = variant === CLEAN ? undefined : variant;
   const start = performance.now();
   const result = await simulate({
@@ -136,6 +143,7 @@ export async function runMatrix(options: MatrixOptions = {}): Promise<MatrixCell
       while (next < jobs.length) {
         const index = next++;
         const { s, v } = jobs[index];
+        options.onStart?.({ scenario: scenarioName(s), variant: v, total: jobs.length });
         const cell = await runCell(s, v, pinned.get(s) ?? true, reportRoot);
         cells[index] = cell;
         options.onCell?.(cell);

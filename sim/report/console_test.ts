@@ -76,7 +76,10 @@ Deno.test("iterationLines() reads VACUOUS and names each witness that did not sh
     ],
   };
   const lines = iterationLines(vacuous, { replay: "r", deterministic: true });
-  assert.match(lines[1], /^iteration 2: VACUOUS {2}1 process\(es\), .*, witnesses 1\/2 shown {2}\(/);
+  assert.match(
+    lines[1],
+    /^iteration 2: VACUOUS {2}1 process\(es\), .*, witnesses 1\/2 shown {2}\(/,
+  );
   assert.deepEqual(lines.slice(2), [
     "  vacuous: the pinned race did not happen: witnesses[0] did not show",
     "  witness: witnesses[0] did not show: 0 event(s)",

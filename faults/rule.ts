@@ -61,9 +61,11 @@ export function exitMarkerPath(controlDir: string, process: number): string {
 /**
  * How a pause with several conditions ends: `all` (the default) once every
  * condition holds, `any` once one of them does (an event or an exit, for a
- * waiter that must go on whichever way the awaited process went).
+ * waiter that must go on whichever way the awaited process went), `timeout`
+ * as `all`, saying that the timeout is the intended release (no witness is
+ * derived from such a pause).
  */
-export const PAUSE_RELEASES = ["all", "any"] as const;
+export const PAUSE_RELEASES = ["all", "any", "timeout"] as const;
 
 /** How a pause with several conditions ends (see {@link PAUSE_RELEASES}). */
 export type PauseRelease = typeof PAUSE_RELEASES[number];
@@ -101,14 +103,16 @@ export type Action =
 
 /**
  * A pause: park until the conditions hold (`release`: all of them, the
- * default, or any one), or `timeoutMs` passed.
+ * default, or any one), or `timeoutMs` passed. `release: "timeout"` waits
+ * as `all` does and says the timeout is the intended release (the scenario
+ * justifies it); such a pause derives no witness.
  */
 export interface PauseAction {
   kind: "pause";
   timeoutMs: number;
   untilExitOf: number[];
   untilEvents?: EventRef[];
-  /** `any`: one condition ends the pause (default `all`). */
+  /** `any`: one condition ends the pause; `timeout`: the timeout is the release (default `all`). */
   release?: PauseRelease;
 }
 
@@ -348,7 +352,7 @@ function parseShimAction(value: unknown, path: string): ShimAction {
       if (!Array.isArray(events)) throw new RuleError(`${path}.untilEvents`, "must be an array");
       const release = value.release;
       if (release !== undefined && !(PAUSE_RELEASES as readonly unknown[]).includes(release)) {
-        throw new RuleError(`${path}.release`, `must be "all" or "any"`);
+        throw new RuleError(`${path}.release`, `must be "all", "any" or "timeout"`);
       }
       return {
         kind: "pause",
@@ -357,7 +361,7 @@ function parseShimAction(value: unknown, path: string): ShimAction {
         ...(events.length === 0
           ? {}
           : { untilEvents: events.map((e, i) => parseEventRef(e, `${path}.untilEvents[${i}]`)) }),
-        ...(release === "any" ? { release: "any" as const } : {}),
+        ...(release === undefined || release === "all" ? {} : { release: release as PauseRelease }),
       };
     }
     default:

@@ -134,7 +134,7 @@ Deno.test("parseShimConfig() names the first bad field", () => {
           hit: { nth: 1 },
         }],
       }),
-      /^\$\.rules\[0\]\.action\.release: must be "all" or "any"/,
+      /^\$\.rules\[0\]\.action\.release: must be "all", "any" or "timeout"/,
     ],
     [
       config({

@@ -53,7 +53,11 @@ Deno.test("timeline.html of a failing run draws every op, its crash and the fail
     for (const j of failed) {
       assert.ok(dom.includes(`<tr class="fail" data-invariant="${j.verdict.invariant}">`));
     }
-    assert.ok(dom.includes("deno task sim "), "the replay command is on the page");
+    assert.match(
+      dom,
+      /(deno|npx --yes deno@[\d.]+) task sim /,
+      "the replay command is on the page",
+    );
     const junit = await Deno.readTextFile(`${reportDir}/junit.xml`);
     assert.equal(count(junit, /<failure /g), failed.length);
 
@@ -284,6 +288,11 @@ Deno.test("timeline.html renders hostile target output as text and runs none of 
           explanation: `<img src="x" onerror="document.body.setAttribute('data-pwned', '2')">`,
           ops: ["p0"],
         }],
+        witnesses: [{
+          name: hostile,
+          held: false,
+          explanation: `<img src="x" onerror="document.body.setAttribute('data-pwned', '3')">`,
+        }],
       }, {
         iteration: 1,
         passed: true,
@@ -294,6 +303,7 @@ Deno.test("timeline.html renders hostile target output as text and runs none of 
           op: hostile,
         })),
         judgements: [],
+        witnesses: [],
       }],
     };
     const page = `${dir}/timeline.html`;

@@ -76,7 +76,8 @@ export class ExploreSearch {
   /** Takes one judged iteration in; returns why its schedule did not happen, if it did not. */
   record(result: IterationResult): string | undefined {
     this.#iterations++;
-    if (!result.passed) {
+    // A vacuous iteration (a pause its condition did not end) is a missed schedule, not a find.
+    if (!result.passed && result.failure?.class !== "vacuous") {
       this.#failed++;
       const failed = result.judgements.filter((j) => !j.pass)
         .map((j) => `${j.verdict.invariant}@${j.verdict.phase}`).sort();

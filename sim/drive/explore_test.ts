@@ -50,6 +50,7 @@ function result(iteration: number, events: FaultEvent[][], passed = true): Itera
       ops: events.map((e, p) => ({ ...historyOp(p, { op: "list" }), events: e })),
     },
     verdicts: [],
+    witnesses: [],
     judgements: passed ? [] : [{
       verdict: {
         invariant: "lockfile-well-formed",

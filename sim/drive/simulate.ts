@@ -9,7 +9,7 @@
  */
 
 import { Cleanup, exitCodeOf, Interrupted } from "../run/cleanup.ts";
-import { EXIT } from "../shared/exit_codes.ts";
+import { EXIT, worseExit } from "../shared/exit_codes.ts";
 import { denoDir } from "../run/deno_dir.ts";
 import {
   compareRuns,
@@ -42,9 +42,12 @@ import type { ProgressSink } from "./progress.ts";
 import { learnSteps } from "../run/learn.ts";
 import { type LearnedSteps, scheduleText } from "../scenario/explore.ts";
 import { SCENARIO_LIMITS } from "../scenario/schema.ts";
+import { limitUse } from "../report/limit_use.ts";
 import { replayCommand, replayLine, taskLauncher } from "../report/replay.ts";
 import { HarnessError, type IterationOptions } from "../run/runner.ts";
 import { precache } from "../run/precache.ts";
+import { measureStartup } from "../run/startup.ts";
+import { derivedProcessTimeout } from "../scenario/limits.ts";
 import { SHRINK_RUNS } from "./shrink.ts";
 import { shrinkFailure, type ShrinkReport } from "./shrink_run.ts";
 import { checkedInput } from "./simulate_input.ts";
@@ -117,6 +120,7 @@ function resolvedOptions(
     faults: scenario.faults.length + (scenario.sweep === undefined ? 0 : 1),
     recoverySteps: scenario.recovery.length,
     processTimeoutMs: scenario.limits.processTimeoutMs,
+    processTimeoutFrom: scenario.limits.processTimeoutFrom as string,
     runTimeoutMs: scenario.limits.runTimeoutMs,
     keep: options.keep ?? false,
     reportDir,
@@ -135,8 +139,14 @@ interface Run {
   /** The iterations to run, in order. */
   iterations: number[];
   reportDir: string;
-  /** Every option as resolved, in the order the run prints them. */
-  resolved: ReturnType<typeof resolvedOptions>;
+  /**
+   * Every option as resolved, in the order the run prints them; the
+   * measured start-up and the derived process limit's rule join once known.
+   */
+  resolved: ReturnType<typeof resolvedOptions> & {
+    startupMs?: number;
+    processTimeoutRule?: string;
+  };
   /** How replay commands invoke `deno task` (`deno`, or `npx --yes deno@<version>`). */
   launcher: string;
   /** The wall-clock end of a duration budget, when the search has one. */
@@ -293,6 +303,7 @@ async function runAll(run: Run): Promise<Outcome> {
       registryPort: registry.port,
       mutant: options.mutant,
     };
+    await fitProcessLimit(run, context, cleanup);
     const iterationOptions = { cleanup, run: context, keep: options.keep ?? false, deadlineMs };
     const learned = run.sized.explore === undefined
       ? undefined
@@ -333,9 +344,53 @@ async function runAll(run: Run): Promise<Outcome> {
 }
 
 /**
+ * Unless the scenario sets `limits.processTimeoutMs`, measures the target's
+ * start-up once (solo, before the workload) and derives the process time
+ * limit from it and the process count (`scenario/limits.ts`); prints the
+ * measure and the limit, and records both in the resolved options.
+ */
+async function fitProcessLimit(run: Run, context: RunContext, cleanup: Cleanup): Promise<void> {
+  const { limits } = run.sized;
+  if (limits.processTimeoutFrom === "scenario") {
+    run.log(`processTimeoutMs=${limits.processTimeoutMs} (set by the scenario)`);
+    return;
+  }
+  const measure = await measureStartup(run.sized.target, context, cleanup);
+  if (!measure.ok) {
+    run.log(
+      `startup: not measured (${measure.reason}); processTimeoutMs=${limits.processTimeoutMs} (default)`,
+    );
+    return;
+  }
+  const derived = derivedProcessTimeout({
+    startupMs: measure.opMs,
+    processes: processCount(run.sized),
+    cores: navigator.hardwareConcurrency || 1,
+    runTimeoutMs: limits.runTimeoutMs,
+  });
+  run.sized = {
+    ...run.sized,
+    limits: { ...limits, processTimeoutMs: derived.ms, processTimeoutFrom: "derived" },
+  };
+  run.resolved = {
+    ...run.resolved,
+    processTimeoutMs: derived.ms,
+    processTimeoutFrom: "derived",
+    startupMs: Math.round(measure.opMs),
+    processTimeoutRule: derived.rule,
+  };
+  run.log(
+    `startup=${
+      Math.round(measure.opMs)
+    } ms (one extension list, solo) processTimeoutMs=${derived.ms} (derived: ${derived.rule})`,
+  );
+}
+
+/**
  * Each iteration in order: planned, run and checked (`--repeat` times, its
  * runs compared and judged together), printed, and its failure class folded
- * into the exit code (a misbehaving target wins over a violated invariant).
+ * into the exit code (a misbehaving target wins over a violated invariant,
+ * which wins over a vacuous pass).
  */
 async function runIterations(
   run: Run,
@@ -368,10 +423,7 @@ async function runIterations(
       determinism,
       deterministic: sized.deterministic,
     }).forEach((line) => log(line));
-    if (!result.passed) {
-      const code = result.failure!.class === "target" ? EXIT.target : EXIT.invariant;
-      if (outcome.exitCode === EXIT.pass || code === EXIT.target) outcome.exitCode = code;
-    }
+    if (!result.passed) outcome.exitCode = worseExit(outcome.exitCode, exitOf(result));
     if (search !== undefined && plan.explore !== undefined) {
       const missed = search.record(result);
       if (!result.passed || missed !== undefined) log(`  schedule: ${scheduleText(plan.explore)}`);
@@ -388,6 +440,21 @@ async function runIterations(
         break;
       }
     }
+  }
+}
+
+/** The exit code of a failed iteration's class. */
+function exitOf(result: IterationResult): number {
+  switch (result.failure?.class) {
+    case undefined:
+      return EXIT.pass;
+    case "target":
+      return EXIT.target;
+    case "vacuous":
+      return EXIT.vacuous;
+    case "invariant":
+    case "determinism":
+      return EXIT.invariant;
   }
 }
 
@@ -498,6 +565,8 @@ function resultJson(run: Run, outcome: Outcome, findings: Findings): Record<stri
       notes: iterationNotes(r),
       ...(determinismOf.has(r.iteration) ? { determinism: determinismOf.get(r.iteration) } : {}),
       failedJudgements: r.judgements.filter((j) => !j.pass),
+      witnesses: r.witnesses,
+      timeLimits: limitUse(r.history),
       layerStates: r.layerStates,
       workspace: r.workspace,
     })),

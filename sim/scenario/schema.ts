@@ -25,6 +25,7 @@ export const SCENARIO_LIMITS = {
   faultsMax: 256,
   recoveryStepsMax: 64,
   registryExtensionsMax: 500,
+  witnessesMax: 64,
 } as const;
 
 const NAME = EXTENSION_NAME_PATTERN;
@@ -133,7 +134,9 @@ const actionSchema = z.union([
       "Release once these processes reached these points (hit defaults to 1)",
     ),
     release: z.enum(PAUSE_RELEASES).optional().describe(
-      "all (default): release once every condition holds; any: once one of them does",
+      "all (default): release once every condition holds; any: once one of them does; " +
+        "timeout: as all, and the timeout is the intended release (justify it in the header; " +
+        "the pause then derives no witness)",
     ),
   }),
 ], {
@@ -158,6 +161,25 @@ export const faultSchema = z.strictObject({
   ops: z.array(z.enum(["pull", "rm", "update", "list", "doctor"])).optional()
     .describe("Only processes running these ops"),
   iterations: z.array(z.int().min(0)).optional().describe("Only these iterations"),
+});
+
+/**
+ * A witness: an event predicate that must show in every iteration, or the
+ * iteration is vacuous (its race did not happen). See `check/witness.ts`.
+ */
+export const witnessSchema = z.strictObject({
+  process: z.int().min(0).describe("The run process whose events are counted"),
+  at: pointSchema.describe("The point"),
+  when: z.enum(PHASES).optional().describe("before (default) or after the step"),
+  threw: z.boolean().optional().describe(
+    "after only: count only steps that threw (true) or returned (false)",
+  ),
+  hit: z.int().min(1).max(LIMITS.hitNthMax).optional().describe("Count only this hit number"),
+  atLeast: z.int().min(0).max(LIMITS.hitNthMax).optional()
+    .describe("Fewest matching events (default 1)"),
+  atMost: z.int().min(0).max(LIMITS.hitNthMax).optional().describe("Most matching events"),
+  shows: z.string().min(1).max(200).optional()
+    .describe('What the events show, in words (e.g. "p1 meets a held lock")'),
 });
 
 const fixtureVersionSchema = z.strictObject({
@@ -292,6 +314,9 @@ export const scenarioSchema = z.strictObject({
   explore: exploreSchema.optional().describe(
     "Explore schedules: each iteration draws one (PCT-style) over the processes' steps, as pauses",
   ),
+  witnesses: z.array(witnessSchema).max(SCENARIO_LIMITS.witnessesMax).optional().describe(
+    "Events that must show in every iteration (the race happened), or the iteration is vacuous",
+  ),
   expect: expectSchema.optional(),
   limits: limitsSchema.optional(),
 });
@@ -302,6 +327,8 @@ export type ScenarioInput = z.infer<typeof scenarioSchema>;
 export type OpSpec = z.infer<typeof opSchema>;
 /** A fault as written. */
 export type FaultInput = z.infer<typeof faultSchema>;
+/** A witness as written. */
+export type WitnessInput = z.infer<typeof witnessSchema>;
 /** A recovery step as written. */
 export type RecoveryStep = z.infer<typeof recoveryStepSchema>;
 /** Expected layer state of one extension. */

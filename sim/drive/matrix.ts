@@ -48,6 +48,11 @@ export interface MatrixOptions {
   scenarios?: string[];
   /** Variants (default: clean and every mutant). */
   variants?: string[];
+  /**
+   * Whether to run a (scenario name, variant) cell of the scenarios x variants
+   * grid (default: every cell); unpinned scenarios never run a mutant.
+   */
+  select?: (scenario: string, variant: string) => boolean;
   /** Runs in flight at once (default 2). */
   concurrency?: number;
   /** Called when a cell starts, with the number of cells in the matrix, for progress. */
@@ -133,7 +138,9 @@ export async function runMatrix(options: MatrixOptions = {}): Promise<MatrixCell
   for (const s of scenarios) pinned.set(s, (await loadScenario(s)).deterministic);
   // An unpinned scenario runs on the clean reference only: it cannot count as a catch.
   const jobs = scenarios.flatMap((s) =>
-    variants.filter((v) => pinned.get(s) || v === CLEAN).map((v) => ({ s, v }))
+    variants.filter((v) => pinned.get(s) || v === CLEAN)
+      .filter((v) => options.select?.(scenarioName(s), v) ?? true)
+      .map((v) => ({ s, v }))
   );
   const cells: MatrixCell[] = new Array(jobs.length);
   const reportRoot = await Deno.makeTempDir({ prefix: "swamp-sim-matrix-" });

@@ -27,6 +27,7 @@ import type { Phase, Point } from "../../faults/vocabulary.ts";
 import type { HistoryOp } from "../record/history.ts";
 import type { Plan } from "../scenario/plan.ts";
 import type { DeclaredWitness, Scenario } from "../scenario/resolve.ts";
+import { isScheduleRule } from "./coverage.ts";
 
 /** A witness derived from a pause: it fired at its hit and its condition released it. */
 export interface PauseWitness {
@@ -42,6 +43,12 @@ export interface PauseWitness {
   timeoutMs: number;
   /** What the pause waits for, in words. */
   waitsFor: string;
+  /**
+   * Whether the pause must fire (a pinned pause) or may be left unreached
+   * (a drawn schedule's pause: a process whose path strays from its learned
+   * steps never reaches it, which is a schedule explored, not a missed one).
+   */
+  mustFire: boolean;
 }
 
 /** Every witness of an iteration. */
@@ -88,8 +95,11 @@ function waitsForText(action: Extract<ShimRule["action"], { kind: "pause" }>): s
  * - from a probabilistic hit (it may not fire);
  * - from a process carrying a `crash` rule (it may die before its pause);
  * - from a pause marked `release: timeout` (its timeout is the release).
+ *
+ * An explored schedule's pauses derive theirs in {@link scheduleWitnesses}.
  */
 export function derivedWitnesses(scenario: Scenario, plan: Plan): PauseWitness[] {
+  if (plan.explore !== undefined) return scheduleWitnesses(plan);
   if (scenario.sweep !== undefined || scenario.workload.kind !== "explicit") return [];
   const pinned = new Set(scenario.faults.filter((f) => f.processes !== undefined).map((f) => f.id));
   const out: PauseWitness[] = [];
@@ -108,10 +118,37 @@ export function derivedWitnesses(scenario: Scenario, plan: Plan): PauseWitness[]
         hit: "nth" in rule.hit ? rule.hit.nth : "every",
         timeoutMs: action.timeoutMs,
         waitsFor: waitsForText(action),
+        mustFire: true,
       });
     }
   }
   return out;
+}
+
+/**
+ * The witnesses of an explored schedule: each of its pauses that fires must
+ * be released by its condition, or the drawn schedule did not happen; a
+ * pause a process never reaches (it strayed from its learned steps, or its
+ * drawn crash came first) is not required.
+ */
+function scheduleWitnesses(plan: Plan): PauseWitness[] {
+  return plan.processes.flatMap((process) =>
+    process.rules.flatMap((rule): PauseWitness[] => {
+      const action = rule.action;
+      if (action.kind !== "pause" || !isScheduleRule(rule.id) || !("nth" in rule.hit)) return [];
+      return [{
+        id: `schedule ${rule.id} of ${label(process.index)}`,
+        process: process.index,
+        rule: rule.id,
+        at: rule.at,
+        when: rule.when,
+        hit: rule.hit.nth,
+        timeoutMs: action.timeoutMs,
+        waitsFor: waitsForText(action),
+        mustFire: false,
+      }];
+    })
+  );
 }
 
 /** The witnesses of one iteration: the scenario's declared ones, then those its pauses derive. */
@@ -169,6 +206,14 @@ function checkPause(w: PauseWitness, events: readonly FaultEvent[]): WitnessResu
   );
   const where = `${w.when} ${w.at}${w.hit === "every" ? "" : ` #${w.hit}`}`;
   const who = `${label(w.process)}'s pause (${w.rule}) at ${where}`;
+  if (fired.length === 0 && !w.mustFire) {
+    return {
+      witness,
+      held: true,
+      count: 0,
+      explanation: `${who} was never reached: ${label(w.process)} strayed from its learned steps`,
+    };
+  }
   if (fired.length === 0) {
     const reached = events.filter((e) => e.point === w.at && e.phase === w.when).length;
     return {

@@ -5,6 +5,7 @@ import type { HistoryOp } from "../record/history.ts";
 import { EXIT, worseExit } from "../shared/exit_codes.ts";
 import { parseScenario } from "../scenario/load.ts";
 import { planIteration } from "../scenario/plan.ts";
+import { type LearnedSteps, opKey, type Step } from "../scenario/explore.ts";
 import { historyOp, pullOp } from "./invariants/_fixtures.ts";
 import type { Verdict } from "./invariants/mod.ts";
 import { failureOf, judgeAll } from "./judge.ts";
@@ -252,6 +253,7 @@ Deno.test("checkWitnesses() needs every firing of an every-hit pause released by
     hit: "every",
     timeoutMs: 100,
     waitsFor: "p1's exit",
+    mustFire: true,
   };
   const op = (released: boolean[]) =>
     withEvents(
@@ -261,6 +263,50 @@ Deno.test("checkWitnesses() needs every firing of an every-hit pause released by
   assert.equal(checkWitnesses([every], [op([true, true])])[0].held, true);
   assert.equal(checkWitnesses([every], [op([true, false])])[0].held, false);
   assert.equal(checkWitnesses([every], [op([])])[0].held, false);
+});
+
+Deno.test("derivedWitnesses() makes each pause of an explored schedule a witness that a timeout fails", () => {
+  const scenario = scenarioOf("explore: { depth: 2 }\n");
+  const steps = (n: number): Step[] =>
+    Array.from({ length: n }, (_, i) => ({
+      point: "lock.acquire",
+      phase: i % 2 === 0 ? "before" : "after",
+      hit: Math.floor(i / 2) + 1,
+      resource: "lock",
+    }));
+  const learned: LearnedSteps = Object.fromEntries(
+    scenario.workload.kind === "explicit"
+      ? scenario.workload.processes.map(({ startMs: _startMs, ...op }) => [opKey(op), steps(6)])
+      : [],
+  );
+  const plan = planIteration(scenario, 0, learned);
+  const derived = derivedWitnesses(scenario, plan);
+  const pauses = plan.processes.flatMap((p) =>
+    p.rules.filter((r) => r.action.kind === "pause").map((r) => `${p.index} ${r.id}`)
+  );
+  assert.ok(pauses.length > 0, "the drawn schedule parks a process");
+  assert.deepEqual(derived.map((w) => `${w.process} ${w.rule}`), pauses);
+  assert.ok(derived.every((w) => !w.mustFire && w.id.startsWith("schedule explore")));
+  const [first] = derived.map((w): Witness => ({ kind: "pause", ...w }));
+  const ops = (events: FaultEvent[]) =>
+    [0, 1].map((p) =>
+      withEvents(pullOp(p, p === 0 ? "@fix/alpha" : "@fix/beta"), p === first.process ? events : [])
+    );
+  const fired = (released: boolean) =>
+    pauseEvent(first.process, {
+      point: first.at,
+      phase: first.when,
+      hit: first.kind === "pause" && first.hit !== "every" ? first.hit : 1,
+      rule: first.kind === "pause" ? first.rule : "",
+      released,
+    });
+  assert.equal(checkWitnesses([first], ops([fired(true)]))[0].held, true);
+  const late = checkWitnesses([first], ops([fired(false)]))[0];
+  assert.equal(late.held, false);
+  assert.match(late.explanation, /was released by its \d+ ms timeout/);
+  const unreached = checkWitnesses([first], ops([]))[0];
+  assert.equal(unreached.held, true);
+  assert.match(unreached.explanation, /was never reached: p\d strayed from its learned steps$/);
 });
 
 const VALID: Verdict = {

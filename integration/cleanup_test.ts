@@ -1,6 +1,7 @@
 /**
  * The simulator leaves no process and no temp dir behind: after success,
- * after a target hang, and after SIGINT or SIGTERM in the middle of a run.
+ * after a target hang, and after SIGINT or SIGTERM in the middle of a run,
+ * of one scenario or of the commands that drive many.
  * Each case runs the real CLI with a private TMPDIR and then inspects that
  * TMPDIR and /proc.
  */
@@ -148,3 +149,33 @@ Deno.test("simulate() removes its workspaces after a passing run", async () => {
     await Deno.remove(tmp, { recursive: true });
   }
 });
+
+// The commands that drive many runs stop at a signal too, and remove their own report roots.
+for (const command of ["determinism", "mutants"] as const) {
+  Deno.test(`deno task ${command} leaves no process and no temp dir after SIGINT mid-run`, async () => {
+    const tmp = await Deno.makeTempDir({ prefix: "sim-cleanup-" });
+    try {
+      const child = new Deno.Command(Deno.execPath(), {
+        args: ["run", "-A", `${ROOT}sim/cli/${command}_main.ts`],
+        env: { TMPDIR: tmp },
+        stdout: "piped",
+        stderr: "piped",
+      }).spawn();
+      // Mid-run: the command's report root and a run's workspace both exist.
+      await waitFor(
+        `a ${command} run under way`,
+        async () => (await workspaces(tmp)).length >= 2,
+        120_000,
+      );
+      child.kill("SIGINT");
+      const out = await child.output();
+      const stderr = new TextDecoder().decode(out.stderr);
+      assert.equal(out.code, EXIT.sigint, stderr);
+      assert.match(stderr, /interrupted/);
+      assert.deepEqual(await processesMentioning(tmp), [], "target processes survived");
+      assert.deepEqual(await workspaces(tmp), [], "a temp dir survived the command");
+    } finally {
+      await Deno.remove(tmp, { recursive: true });
+    }
+  });
+}

@@ -13,6 +13,7 @@
  */
 
 import { REPEAT_MAX } from "../check/determinism.ts";
+import { StopOnSignal } from "../drive/stop_on_signal.ts";
 import { EXIT } from "../shared/exit_codes.ts";
 import { libraryScenarios } from "../drive/matrix.ts";
 import { simulate } from "../drive/simulate.ts";
@@ -69,8 +70,10 @@ async function main(argv: string[]): Promise<number> {
   const rows: DeterminismRow[] = [];
   const files = await libraryScenarios();
   const progress = progressOnStderr(files.length);
+  const stop = new StopOnSignal();
   try {
     for (const file of files) {
+      if (stop.shouldStop(rows.at(-1)?.exitCode)) break;
       const name = file.slice(file.lastIndexOf("/") + 1);
       progress.start(name);
       const started = performance.now();
@@ -106,7 +109,16 @@ async function main(argv: string[]): Promise<number> {
     }
   } finally {
     progress.stop();
+    stop.dispose();
     await Deno.remove(reportRoot, { recursive: true });
+  }
+  const interrupted = stop.exitCode() ??
+    rows.map((r) => r.exitCode).find((code) => code === EXIT.sigint || code === EXIT.sigterm);
+  if (interrupted !== undefined) {
+    console.error(
+      `interrupted after ${rows.length} of ${files.length} scenario(s); nothing is judged`,
+    );
+    return interrupted;
   }
   const bad = rows.filter((r) => r.exitCode !== EXIT.pass);
   if (json) {

@@ -22,6 +22,7 @@ import {
   uncaughtMutants,
 } from "../drive/matrix.ts";
 import { formatDuration, type Progress, progressOnStderr } from "../report/progress.ts";
+import { exitCodeOf, Interrupted } from "../run/cleanup.ts";
 
 function cellName(c: { scenario: string; variant: string }): string {
   return `${c.scenario} x ${c.variant}`;
@@ -54,23 +55,26 @@ async function main(argv: string[]): Promise<number> {
   }
   const started = performance.now();
   let progress: Progress | undefined;
-  const cells = await (async () => {
-    try {
-      return await runMatrix({
-        concurrency,
-        onStart: (c) => {
-          progress ??= progressOnStderr(c.total);
-          progress.start(cellName(c));
-        },
-        onCell: (c) => {
-          const { text, notable } = cellResult(c);
-          progress?.finish(cellName(c), text, notable);
-        },
-      });
-    } finally {
-      progress?.stop();
-    }
-  })();
+  let cells: MatrixCell[];
+  try {
+    cells = await runMatrix({
+      concurrency,
+      onStart: (c) => {
+        progress ??= progressOnStderr(c.total);
+        progress.start(cellName(c));
+      },
+      onCell: (c) => {
+        const { text, notable } = cellResult(c);
+        progress?.finish(cellName(c), text, notable);
+      },
+    });
+  } catch (error) {
+    if (!(error instanceof Interrupted)) throw error;
+    console.error(`interrupted by ${error.signal}; the matrix is not judged`);
+    return exitCodeOf(error.signal);
+  } finally {
+    progress?.stop();
+  }
   const failures = cleanFailures(cells);
   const sampledFailures = cells.filter((c) => c.variant === CLEAN && !c.pinned && c.exitCode !== 0);
   const uncaught = uncaughtMutants(cells);

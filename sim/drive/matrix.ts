@@ -21,6 +21,8 @@ import { MUTANT_NAMES } from "../../reference/mutants.ts";
 import { EXIT } from "../shared/exit_codes.ts";
 import { loadScenario } from "../scenario/load.ts";
 import { simulate } from "./simulate.ts";
+import { StopOnSignal } from "./stop_on_signal.ts";
+import { Interrupted } from "../run/cleanup.ts";
 import { taskLauncher } from "../report/replay.ts";
 
 /** The clean reference's column name. */
@@ -126,7 +128,11 @@ async function runCell(
   };
 }
 
-/** Runs the matrix; cells come back in (scenario, variant) order. */
+/**
+ * Runs the matrix; cells come back in (scenario, variant) order. After a
+ * SIGINT/SIGTERM it starts no further cell and throws {@link Interrupted}
+ * once the cells in flight unwound and its report root is removed.
+ */
 export async function runMatrix(options: MatrixOptions = {}): Promise<MatrixCell[]> {
   const scenarios = options.scenarios ?? await libraryScenarios();
   const variants = options.variants ?? [CLEAN, ...MUTANT_NAMES];
@@ -144,22 +150,28 @@ export async function runMatrix(options: MatrixOptions = {}): Promise<MatrixCell
   );
   const cells: MatrixCell[] = new Array(jobs.length);
   const reportRoot = await Deno.makeTempDir({ prefix: "swamp-sim-matrix-" });
+  const stop = new StopOnSignal();
+  let interrupted: number | undefined;
   try {
     let next = 0;
     const worker = async () => {
-      while (next < jobs.length) {
+      while (next < jobs.length && !stop.shouldStop(interrupted)) {
         const index = next++;
         const { s, v } = jobs[index];
         options.onStart?.({ scenario: scenarioName(s), variant: v, total: jobs.length });
         const cell = await runCell(s, v, pinned.get(s) ?? true, reportRoot);
         cells[index] = cell;
+        if (stop.shouldStop(cell.exitCode)) interrupted ??= cell.exitCode;
         options.onCell?.(cell);
       }
     };
     await Promise.all(Array.from({ length: Math.min(concurrency, jobs.length) }, worker));
   } finally {
+    stop.dispose();
     await Deno.remove(reportRoot, { recursive: true });
   }
+  const signal = stop.signal ?? (interrupted === EXIT.sigterm ? "SIGTERM" : "SIGINT");
+  if (stop.signal !== undefined || interrupted !== undefined) throw new Interrupted(signal);
   return cells;
 }
 

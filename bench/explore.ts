@@ -62,13 +62,15 @@ export const CRASH_STATE_BUDGET = 50;
 const invalid = (id: string) => (r: IterationResult) =>
   r.verdicts.some((v) => v.invariant === id && v.phase === "run" && v.status === "invalid");
 
-/** A pinned scenario of the library as an unpinned workload: its faults and expectations dropped. */
+/** A pinned scenario of the library as an unpinned workload: no faults, witnesses or expectations. */
 async function unpinned(file: string, depth: number): Promise<Scenario> {
   const pinned = await loadScenario(`${SCENARIOS}${file}`);
   return {
     ...pinned,
     faults: [],
     recovery: [],
+    // The pinned scenario's witnesses name its race; the unpinned workload must find it.
+    witnesses: [],
     expect: { afterRun: {}, afterRecovery: {}, typeConflict: pinned.expect.typeConflict },
     deterministic: true,
     explore: resolveExplore({ depth }),

@@ -13,7 +13,8 @@
  *   read as the TMPDIR in use;
  * - ```` ```text output ```` shows output of the last command before it:
  *   each of its lines (but `...`) must be a line of that output, with every
- *   number read as any number and the TMPDIR in use read as `/tmp`;
+ *   number read as any number, the op closest to its time limit as any op and the TMPDIR
+ *   in use read as `/tmp`;
  * - any other block (```` ```text ````, ```` ```yaml ```` without a file) is
  *   prose and is not run.
  *
@@ -124,9 +125,14 @@ export interface GuideEnvironment {
   commandTimeoutMs?: number;
 }
 
-/** Every number read as any number, and the TMPDIR in use read as `/tmp`. */
+/**
+ * Every number read as any number, the TMPDIR in use read as `/tmp`, and the
+ * op named as closest to its time limit read as any op (which op came
+ * closest depends on the machine's load).
+ */
 export function normaliseOutputLine(line: string, tmpDir: string): string {
-  return line.replaceAll(tmpDir, "/tmp").replace(/\d+(\.\d+)*/g, "N").trimEnd();
+  return line.replaceAll(tmpDir, "/tmp").replace(/\d+(\.\d+)*/g, "N")
+    .replace(/\b[a-z]N used N% of its/g, "<op> used N% of its").trimEnd();
 }
 
 async function runCommand(

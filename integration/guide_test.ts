@@ -100,18 +100,18 @@ Deno.test("runGuide() reports a wrong exit code, an unprinted replay line and ou
   });
 });
 
-Deno.test("runGuide() writes the files the guide shows, reads numbers as any number and TMPDIR as /tmp", async () => {
+Deno.test("runGuide() writes the files the guide shows, reads numbers and the op closest to its limit as any, TMPDIR as /tmp", async () => {
   const guide = [
     "```yaml file=scenarios/x.yaml",
     "name: x",
     "```",
     "```sh",
-    'cat scenarios/x.yaml && echo "took 12.5 s, report: $TMPDIR/r"',
+    'cat scenarios/x.yaml && echo "took 12.5 s, report: $TMPDIR/r; s1 used 2% of its 60 s limit"',
     "```",
     "```text output",
     "name: x",
     "...",
-    "took 3 s, report: /tmp/r",
+    "took 3 s, report: /tmp/r; p0 used 0% of its 60 s limit",
     "```",
     "```sh",
     'touch "$TMPDIR/r" && echo "reproduce with: cat $TMPDIR/r"',

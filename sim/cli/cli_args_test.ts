@@ -194,3 +194,15 @@ Deno.test("parseSimArgs() reads --repeat within 2..REPEAT_MAX", () => {
   assertUsageError(["s.yaml", "--repeat", "1"], "between 2 and 20");
   assertUsageError(["s.yaml", "--repeat"], "Option --repeat needs a value");
 });
+
+Deno.test("parseSimArgs() reads --swamp and refuses it without a dir or with --mutant", () => {
+  assert.equal(parseSimArgs(["s.yaml", "--swamp", "../swamp"]).swamp, "../swamp");
+  assert.equal(parseSimArgs(["s.yaml", "--swamp=/src/swamp"]).swamp, "/src/swamp");
+  assertUsageError(["s.yaml", "--swamp"], "Option --swamp needs a checkout dir");
+  assertUsageError(["s.yaml", "--swamp", "--json"], "Option --swamp needs a checkout dir");
+  assertUsageError(
+    ["s.yaml", "--swamp", "../swamp", "--mutant", "lock-no-retry"],
+    "Option --mutant applies to the reference only, not with --swamp",
+  );
+  assert.ok(USAGE.includes("--swamp <checkout>"));
+});

@@ -40,6 +40,9 @@ import type { Scenario } from "../scenario/load.ts";
 import { processCount } from "../scenario/resolve.ts";
 import type { RunContext } from "../run/target.ts";
 import { wallMs } from "../run/process.ts";
+import { hostDenoNetworkEnv } from "../run/deno_network_env.ts";
+import type { TargetIdentity } from "../run/target_identity.ts";
+import { checkTarget } from "./target_check.ts";
 
 /** Options of one simulator run (the parsed command line). */
 export interface SimulateOptions {
@@ -48,6 +51,8 @@ export interface SimulateOptions {
   iteration?: number;
   iterations?: number;
   mutant?: string;
+  /** A swamp checkout dir that replaces the scenario's target (`--swamp`). */
+  swamp?: string;
   json?: boolean;
   keep?: boolean;
   reportDir?: string;
@@ -78,6 +83,7 @@ function resolvedOptions(
   seed: number,
   iterations: number[],
   reportDir: string,
+  identity: TargetIdentity,
 ) {
   const t = scenario.target;
   return {
@@ -88,7 +94,7 @@ function resolvedOptions(
     iterationRange: iterations.length === 1
       ? `${iterations[0]}`
       : `${iterations[0]}..${iterations[iterations.length - 1]}`,
-    target: t.kind,
+    target: identity.label,
     mutant: options.mutant ?? t.mutant ?? "none",
     backend: t.backend,
     processes: processCount(scenario),
@@ -115,6 +121,8 @@ interface Run {
   reportDir: string;
   /** Every option as resolved, in the order the run prints them. */
   resolved: ReturnType<typeof resolvedOptions>;
+  /** What the reports name the target by. */
+  identity: TargetIdentity;
 }
 
 /** What running the iterations produced; filled in step by step. */
@@ -149,7 +157,22 @@ export async function simulate(options: SimulateOptions): Promise<SimulateResult
       ...(input.scenario === undefined ? {} : { scenario: input.scenario }),
     };
   }
-  const run = runOf(input.scenario, options, log);
+  const target = await checkTarget(input.scenario, {
+    mutant: options.mutant ?? input.scenario.target.mutant,
+    replacedKind: input.replacedKind,
+    handleSignals: options.handleSignals,
+    log,
+  });
+  if (!target.ok) {
+    log(target.message);
+    return {
+      exitCode: target.exitCode,
+      json: { error: target.message, exitCode: target.exitCode },
+      results: [],
+      scenario: input.scenario,
+    };
+  }
+  const run = runOf(input.scenario, options, log, target.identity);
   optionLines(run.resolved).forEach((line) => log(line));
   const outcome = await runAll(run);
   const findings = findingsOf(run, outcome);
@@ -160,7 +183,12 @@ export async function simulate(options: SimulateOptions): Promise<SimulateResult
 }
 
 /** The run's fixed facts: seed, iteration count and list, report dir, resolved options. */
-function runOf(scenario: Scenario, options: SimulateOptions, log: Run["log"]): Run {
+function runOf(
+  scenario: Scenario,
+  options: SimulateOptions,
+  log: Run["log"],
+  identity: TargetIdentity,
+): Run {
   const seed = options.seed ?? scenario.seed;
   const total = options.iterations ?? scenario.iterations;
   const sized: Scenario = { ...scenario, seed, iterations: total };
@@ -169,8 +197,8 @@ function runOf(scenario: Scenario, options: SimulateOptions, log: Run["log"]): R
     : [...Array(total).keys()];
   const reportDir = options.reportDir ??
     `${Deno.env.get("TMPDIR") ?? "/tmp"}/swamp-sim-reports/${scenario.name}-seed-${seed}`;
-  const resolved = resolvedOptions(sized, options, seed, iterations, reportDir);
-  return { options, log, scenario, sized, seed, iterations, reportDir, resolved };
+  const resolved = resolvedOptions(sized, options, seed, iterations, reportDir, identity);
+  return { options, log, scenario, sized, seed, iterations, reportDir, resolved, identity };
 }
 
 /** The command that replays one iteration of the run. */
@@ -179,6 +207,7 @@ function replayOf(run: Run, iteration: number): string {
     seed: run.seed,
     iteration,
     mutant: run.options.mutant,
+    swamp: run.options.swamp === undefined ? undefined : run.scenario.target.checkout,
     iterations: run.options.iterations,
     repeat: run.options.repeat,
   });
@@ -218,6 +247,7 @@ async function runAll(run: Run): Promise<Outcome> {
       registryUrl: registry.url,
       registryPort: registry.port,
       mutant: options.mutant,
+      networkEnv: hostDenoNetworkEnv(),
     };
     await runIterations(run, {
       cleanup,
@@ -288,6 +318,7 @@ async function shrinkFirstFailure(run: Run, iteration: IterationOptions, outcome
       scenario: run.sized,
       failed: failing,
       mutant: options.mutant,
+      swamp: options.swamp === undefined ? undefined : run.scenario.target.checkout,
       runBudget: options.shrinkRuns ?? SHRINK_RUNS.default,
       iteration,
       outPath: `${run.reportDir}/shrunk.yaml`,
@@ -341,6 +372,7 @@ function resultJson(run: Run, outcome: Outcome, findings: Findings): Record<stri
     ...(replay === undefined ? {} : { replay }),
     exitCode: outcome.exitCode,
     options: run.resolved,
+    target: run.identity,
     passed: results.filter((r) => r.passed).length,
     failed: results.filter((r) => !r.passed).length,
     ...(harnessError === undefined ? {} : { harnessError }),
@@ -382,6 +414,7 @@ async function writeReportDir(
       file: scenario.file,
       seed: run.seed,
       ...(resolved.mutant === "none" ? {} : { mutant: resolved.mutant }),
+      target: run.identity,
       exitCode: outcome.exitCode,
       replays: Object.fromEntries(results.map((r) => [r.iteration, replayOf(run, r.iteration)])),
       notes: Object.fromEntries(results.map((r) => [r.iteration, iterationNotes(r)])),

@@ -23,6 +23,8 @@ export interface ReplayOptions {
   seed: number;
   iteration: number;
   mutant?: string;
+  /** The swamp checkout that replaced the scenario's target (`--swamp`). */
+  swamp?: string;
   /** The run's iteration count when it overrode the scenario's (needed to name a later iteration). */
   iterations?: number;
   /** Runs per iteration of a determinism check. */
@@ -31,18 +33,21 @@ export interface ReplayOptions {
 
 /** The command that replays one iteration exactly. */
 export function replayCommand(scenario: Scenario, options: ReplayOptions): string {
-  const quoted = /^[\w./@-]+$/.test(scenario.file)
-    ? scenario.file
-    : `'${scenario.file.replace(/'/g, "'\\''")}'`;
   const parts = [
-    `deno task sim ${quoted}`,
+    `deno task sim ${shellWord(scenario.file)}`,
     `--seed ${options.seed}`,
     `--iteration ${options.iteration}`,
   ];
   if (options.iterations !== undefined) parts.push(`--iterations ${options.iterations}`);
   if (options.mutant !== undefined) parts.push(`--mutant ${options.mutant}`);
+  if (options.swamp !== undefined) parts.push(`--swamp ${shellWord(options.swamp)}`);
   if (options.repeat !== undefined) parts.push(`--repeat ${options.repeat}`);
   return parts.join(" ");
+}
+
+/** `word` as one shell word: as it is when it is plain, else single-quoted. */
+function shellWord(word: string): string {
+  return /^[\w./@-]+$/.test(word) ? word : `'${word.replace(/'/g, "'\\''")}'`;
 }
 
 /** Counts of one invariant over all iterations, per phase. */

@@ -110,3 +110,16 @@ Deno.test("renderTimeline() marks a run that ended early as failed, whatever its
     renderTimeline(timelineData({ ...META, exitCode: 0 }, [])).includes('<p class="pass">'),
   );
 });
+
+Deno.test("renderTimeline() names the target and its version under the title", () => {
+  const target = {
+    kind: "swamp" as const,
+    label: "swamp checkout /s at <abc>",
+    version: "swamp 1",
+  };
+  const html = renderTimeline(timelineData({ ...META, target }, []));
+  assert.ok(
+    html.includes('<p class="target">target: swamp checkout /s at &lt;abc&gt;, swamp 1</p>'),
+  );
+  assert.ok(!renderTimeline(timelineData(META, [])).includes('class="target"'));
+});

@@ -14,54 +14,10 @@ import assert from "node:assert/strict";
 import { simulate } from "../sim/drive/simulate.ts";
 import { hostDenoNetworkEnv } from "../sim/run/deno_network_env.ts";
 import { EXIT } from "../sim/shared/exit_codes.ts";
+import { standInCheckout, withTemp } from "./_stand_in.ts";
 
 const ROOT = new URL("../", import.meta.url).pathname;
 const SMOKE = `${ROOT}scenarios/smoke.yaml`;
-
-async function git(dir: string, ...args: string[]): Promise<string> {
-  const out = await new Deno.Command("git", {
-    args: ["-C", dir, "-c", "user.name=t", "-c", "user.email=t@t", ...args],
-    stdout: "piped",
-    stderr: "piped",
-  }).output();
-  assert.ok(out.success, new TextDecoder().decode(out.stderr));
-  return new TextDecoder().decode(out.stdout).trim();
-}
-
-/**
- * A git checkout whose `main.ts` is the reference; its `--version` line
- * shows the environment and permissions it got.
- */
-async function standInCheckout(dir: string): Promise<string> {
-  await Deno.mkdir(dir, { recursive: true });
-  await Deno.writeTextFile(
-    `${dir}/main.ts`,
-    `import { main } from ${JSON.stringify(`${ROOT}reference/main.ts`)};
-if (Deno.args[0] === "--version") {
-  const read = (await Deno.permissions.query({ name: "read", path: import.meta.dirname! })).state;
-  const run = (await Deno.permissions.query({ name: "run" })).state;
-  console.log(\`swamp stand-in cert=\${Deno.env.get("DENO_CERT") ?? "-"} read=\${read} run=\${run}\`);
-  Deno.exit(0);
-}
-Deno.exit(await main(Deno.args));
-`,
-  );
-  const project = JSON.parse(await Deno.readTextFile(`${ROOT}deno.json`));
-  await Deno.writeTextFile(`${dir}/deno.json`, JSON.stringify({ imports: project.imports }));
-  await git(dir, "init", "-q");
-  await git(dir, "add", ".");
-  await git(dir, "commit", "-q", "-m", "stand-in");
-  return await git(dir, "rev-parse", "HEAD");
-}
-
-async function withTemp(body: (dir: string) => Promise<void>): Promise<void> {
-  const dir = await Deno.realPath(await Deno.makeTempDir({ prefix: "swamp-flag-test-" }));
-  try {
-    await body(dir);
-  } finally {
-    await Deno.remove(dir, { recursive: true });
-  }
-}
 
 Deno.test("simulate() with swamp runs a checkout and names it and its commit everywhere", async () => {
   await withTemp(async (tmp) => {

@@ -58,3 +58,38 @@ export function parseClaims(markdown: string): Claim[] {
 export async function loadClaims(): Promise<Claim[]> {
   return parseClaims(await Deno.readTextFile(CLAIMS_DOC));
 }
+
+/** A finding about swamp: a scenario whose verdict on a swamp checkout differs from the reference's. */
+export interface SwampFinding {
+  id: string;
+  text: string;
+  /** Scenario file names (relative to `scenarios/`) whose difference it explains. */
+  scenarios: string[];
+}
+
+/**
+ * Parses the rows `| S<n> | finding | scenarios |` between
+ * `<!-- swamp-findings:begin -->` and `<!-- swamp-findings:end -->`; none
+ * when the markers are absent. Throws on a malformed row.
+ */
+export function parseSwampFindings(markdown: string): SwampFinding[] {
+  const begin = markdown.indexOf("<!-- swamp-findings:begin -->");
+  const end = markdown.indexOf("<!-- swamp-findings:end -->");
+  if (begin === -1 && end === -1) return [];
+  if (begin === -1 || end === -1 || end < begin) {
+    throw new Error("The swamp findings table has one marker without the other");
+  }
+  const findings: SwampFinding[] = [];
+  for (const line of markdown.slice(begin, end).split("\n")) {
+    const match = line.match(/^\|\s*(S\d+)\s*\|(.*)\|\s*$/);
+    if (match === null) continue;
+    const cells = match[2].split("|").map((c) => c.trim());
+    if (cells.length !== 2) {
+      throw new Error(`Finding ${match[1]} has ${cells.length + 1} cells, expected 3`);
+    }
+    const scenarios = ticked(cells[1]);
+    if (scenarios.length === 0) throw new Error(`Finding ${match[1]} cites no scenario`);
+    findings.push({ id: match[1], text: cells[0], scenarios });
+  }
+  return findings;
+}

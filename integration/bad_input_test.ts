@@ -134,13 +134,22 @@ Deno.test("sim/cli/main.ts exits 2 on a scenario file that does not exist", asyn
 Deno.test("sim/cli/main.ts exits 2 on bad options with the error on the first line", async () => {
   await withTmp(async (tmpDir) => {
     const cases: Array<[string[], string]> = [
-      [[SMOKE, "--seed", "abc"], 'error: Option --seed needs an integer, got "abc"'],
-      [[SMOKE, "--seed=-3"], 'error: Option --seed needs an integer, got "-3"'],
+      [
+        [SMOKE, "--seed", "abc"],
+        'error: Option --seed needs an integer from 0 to 4294967295, got "abc"',
+      ],
+      [
+        [SMOKE, "--seed=-3"],
+        'error: Option --seed needs an integer from 0 to 4294967295, got "-3"',
+      ],
       [[SMOKE, "--bogus"], 'error: Unknown option "--bogus"'],
       [[SMOKE, "--json=no"], 'error: Option --json takes no value, got "no"'],
       [["--keep"], "error: Missing the scenario file"],
       [[SMOKE, SMOKE], "error: Expected one scenario file, got 2"],
-      [[SMOKE, "--iterations", "0"], "error: Option --iterations must be between 1 and 10000"],
+      [
+        [SMOKE, "--iterations", "0"],
+        'error: Option --iterations needs an integer from 1 to 10000, got "0"',
+      ],
     ];
     for (const [args, message] of cases) {
       const run = await runSim(args, tmpDir);
@@ -170,7 +179,8 @@ Deno.test("sim/cli/main.ts exits 2 on --iteration out of range", async () => {
 
 Deno.test("sim/cli/main.ts exits 2 on --mutant for a command target and --iterations for a sweep", async () => {
   await withTmp(async (tmpDir) => {
-    const head = `name: cli
+    const head = (name: string) =>
+      `name: ${name}
 proves: The command line is checked against the scenario.
 seed: 1
 fixture:
@@ -181,12 +191,14 @@ fixture:
     const command = `${tmpDir}/command.yaml`;
     await Deno.writeTextFile(
       command,
-      `${head}target: { kind: command, argv: [swamp] }\nworkload: { processes: [{ op: list }] }\n`,
+      `${
+        head("command")
+      }target: { kind: command, argv: [swamp] }\nworkload: { processes: [{ op: list }] }\n`,
     );
     const sweep = `${tmpDir}/sweep.yaml`;
     await Deno.writeTextFile(
       sweep,
-      `${head}sweep: { ops: [{ op: list }], points: [lock.acquire], phases: [before] }\n`,
+      `${head("sweep")}sweep: { ops: [{ op: list }], points: [lock.acquire], phases: [before] }\n`,
     );
     // The scenario files are the only entries the runs may see.
     const expected = ["command.yaml", "sweep.yaml"];

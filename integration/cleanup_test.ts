@@ -80,6 +80,11 @@ for (const [signal, scenario] of INTERRUPTS) {
       const stdout = new TextDecoder().decode(out.stdout);
       assert.equal(out.code, signal === "SIGINT" ? EXIT.sigint : EXIT.sigterm, stdout);
       assert.match(stdout, new RegExp(`interrupted by ${signal}`));
+      // The simulator killed the processes: the iteration is not judged, nothing blames the target.
+      assert.match(stdout, /during iteration \d+, which is not judged/);
+      assert.match(stdout, /result: INTERRUPTED \(\d+ of \d+ iteration\(s\) judged/);
+      assert.doesNotMatch(stdout, /reproduce with/);
+      assert.doesNotMatch(stdout, /misbehaved|ended killed| killed,/);
       assert.deepEqual(
         await processesMentioning(tmp),
         [],
@@ -99,7 +104,10 @@ Deno.test("simulate() kills a hung target at its time limit, records a time-out 
     const stdout = new TextDecoder().decode(out.stdout);
     assert.equal(out.code, EXIT.target, stdout);
     assert.match(stdout, /p0 list ended timeout/);
-    assert.match(stdout, /reproduce with: deno task sim \S+hang\.yaml --seed 7 --iteration 0/);
+    assert.match(
+      stdout,
+      /reproduce with: (deno|npx --yes deno@[\d.]+) task sim \S+hang\.yaml --seed 7 --iteration 0/,
+    );
     assert.deepEqual(await processesMentioning(tmp), []);
     assert.deepEqual(await workspaces(tmp), []);
     const history = JSON.parse(

@@ -7,6 +7,7 @@
  * @module
  */
 
+import { taskLauncher } from "../sim/report/replay.ts";
 import assert from "node:assert/strict";
 import { parse as parseYaml } from "yaml";
 import { EXIT } from "../sim/shared/exit_codes.ts";
@@ -33,8 +34,10 @@ Deno.test("simulate --shrink reduces a failure to its cause and writes a scenari
     assert.equal(shrink.status, "shrunk", lines.join("\n"));
     assert.deepEqual(shrink.from, { processes: 4, faults: 6 });
     assert.deepEqual(shrink.to, { processes: 1, faults: 1 });
-    assert.equal(shrink.file, `${reportDir}/shrunk.yaml`);
-    assert.ok(lines.includes(`replay the shrunk scenario with: deno task sim ${shrink.file}`));
+    assert.equal(shrink.file, `${reportDir}/shrink-noisy-shrunk.yaml`);
+    assert.ok(
+      lines.includes(`replay the shrunk scenario with: ${taskLauncher()} task sim ${shrink.file}`),
+    );
 
     const shrunk = parseYaml(await Deno.readTextFile(shrink.file!)) as ScenarioInput;
     assert.deepEqual(shrunk.workload?.processes, [{ op: "rm", name: "@fix/alpha" }]);
@@ -72,7 +75,10 @@ Deno.test("simulate --shrink on a passing run has nothing to shrink and writes n
     assert.equal(result.exitCode, EXIT.pass, lines.join("\n"));
     assert.ok(lines.includes("shrink: nothing to shrink, every iteration passed"));
     assert.equal(result.json.shrink, undefined);
-    await assert.rejects(Deno.stat(`${reportDir}/shrunk.yaml`), Deno.errors.NotFound);
+    await assert.rejects(
+      Deno.stat(`${reportDir}/shrink-noisy-shrunk.yaml`),
+      Deno.errors.NotFound,
+    );
   } finally {
     await Deno.remove(reportDir, { recursive: true });
   }

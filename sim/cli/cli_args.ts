@@ -57,7 +57,7 @@ Options:
                       fail when the history shapes differ (see design/simulator.md)
   --shrink            On a failure, reduce the first failing iteration to a
                       minimal scenario that fails the same way, written to
-                      <report-dir>/shrunk.yaml with its replay command
+                      <report-dir>/<name>-shrunk.yaml with its replay command
   --shrink-runs <n>   Most candidate runs of a shrink (default 100)
   -h, --help          Show this help
 
@@ -66,10 +66,11 @@ Exit codes: 0 pass, 1 invariant violated, 2 bad input, 3 target misbehaved,
 
 function intArg(name: string, value: string | undefined, min: number, max: number): number {
   if (value === undefined) throw new UsageError(`Option ${name} needs a value`);
-  if (!/^\d+$/.test(value)) throw new UsageError(`Option ${name} needs an integer, got "${value}"`);
   const n = Number(value);
-  if (n < min || n > max) {
-    throw new UsageError(`Option ${name} must be between ${min} and ${max}, got ${n}`);
+  if (!/^\d+$/.test(value) || n < min || n > max) {
+    throw new UsageError(
+      `Option ${name} needs an integer from ${min} to ${max}, got "${value}"`,
+    );
   }
   return n;
 }

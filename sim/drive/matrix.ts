@@ -11,6 +11,7 @@
 import { MUTANT_NAMES } from "../../reference/mutants.ts";
 import { EXIT } from "../shared/exit_codes.ts";
 import { simulate } from "./simulate.ts";
+import { taskLauncher } from "../report/replay.ts";
 
 /** The clean reference's column name. */
 export const CLEAN = "clean";
@@ -73,7 +74,9 @@ async function runCell(scenario: string, variant: string, reportRoot: string): P
   );
   const replay = typeof result.json.replay === "string"
     ? result.json.replay
-    : `deno task sim ${scenario}${mutant === undefined ? "" : ` --iteration 0 --mutant ${mutant}`}`;
+    : `${taskLauncher()} task sim ${scenario}${
+      mutant === undefined ? "" : ` --iteration 0 --mutant ${mutant}`
+    }`;
   return {
     scenario: name,
     variant,

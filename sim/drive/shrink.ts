@@ -62,13 +62,39 @@ export function sameFailure(
   candidate: FailureSignature,
   origins: readonly number[],
 ): boolean {
-  if (candidate.class !== original.class) return false;
-  if (candidate.failed.join(",") !== original.failed.join(",")) return false;
-  for (const [key, state] of Object.entries(original.states)) {
-    if (candidate.states[key] !== state) return false;
+  return failureDifference(original, candidate, origins) === undefined;
+}
+
+/**
+ * How `candidate`'s failure differs from `original`'s, in words, or
+ * undefined when it fails the same way (see {@link sameFailure}).
+ */
+export function failureDifference(
+  original: FailureSignature,
+  candidate: FailureSignature,
+  origins: readonly number[],
+): string | undefined {
+  if (candidate.class !== original.class) {
+    return `class ${candidate.class} instead of ${original.class}`;
   }
-  if (candidate.outcomes.length !== origins.length) return false;
-  return candidate.outcomes.every((outcome, i) => outcome === original.outcomes[origins[i]]);
+  const failed = candidate.failed.join(", ");
+  if (failed !== original.failed.join(", ")) {
+    return `failed judgements ${failed || "none"} instead of ${original.failed.join(", ")}`;
+  }
+  for (const [key, state] of Object.entries(original.states)) {
+    if (candidate.states[key] !== state) {
+      return `${key} ended ${candidate.states[key] ?? "unknown"} instead of ${state}`;
+    }
+  }
+  if (candidate.outcomes.length !== origins.length) {
+    return `${candidate.outcomes.length} process(es) ended instead of ${origins.length}`;
+  }
+  const changed = candidate.outcomes.findIndex((o, i) => o !== original.outcomes[origins[i]]);
+  return changed === -1
+    ? undefined
+    : `p${changed} ended ${candidate.outcomes[changed]} instead of ${
+      original.outcomes[origins[changed]]
+    }`;
 }
 
 function eventsOf(history: History, process: number): FaultEvent[] {
@@ -375,17 +401,26 @@ export function sizeOf(input: ScenarioInput): { processes: number; faults: numbe
 }
 
 /**
- * What running a candidate showed: `same-failure` (kept), `other-outcome`
- * (it passed or failed another way), `invalid` (not a valid scenario),
- * `harness-error` (its set-up failed), or `out-of-time` (the run's time
- * limit was reached: the search stops with what it has).
+ * What running a candidate showed: `same-failure` (kept), `passes`,
+ * `fails-otherwise` (a failure that differs: see {@link failureDifference}),
+ * `invalid` (not a valid scenario), `harness-error` (its set-up failed), or
+ * `out-of-time` (the run's time limit was reached: the search stops with
+ * what it has).
  */
 export type CandidateVerdict =
   | "same-failure"
-  | "other-outcome"
+  | "passes"
+  | "fails-otherwise"
   | "invalid"
   | "harness-error"
   | "out-of-time";
+
+/** A candidate's verdict, with how it failed otherwise when it did. */
+export interface CandidateJudgement {
+  verdict: CandidateVerdict;
+  /** For `fails-otherwise`: the difference from the original failure. */
+  detail?: string;
+}
 
 /** Default and maximum run budget of a shrink (`--shrink-runs`). */
 export const SHRINK_RUNS = { default: 100, max: 10_000 } as const;
@@ -393,9 +428,9 @@ export const SHRINK_RUNS = { default: 100, max: 10_000 } as const;
 /** What {@link shrinkLoop} needs from the outside world. */
 export interface ShrinkDriver {
   /** Runs a candidate once. */
-  tryCandidate(candidate: Candidate): Promise<CandidateVerdict>;
+  tryCandidate(candidate: Candidate): Promise<CandidateJudgement>;
   /** Called for every tried candidate (for progress lines). */
-  onTried?(candidate: Candidate, verdict: CandidateVerdict, runs: number): void;
+  onTried?(candidate: Candidate, judgement: CandidateJudgement, runs: number): void;
 }
 
 /** What a shrink ended with. */
@@ -430,8 +465,9 @@ export async function shrinkLoop(
     for (const candidate of shrinkCandidates(current, origins)) {
       if (runs >= runBudget) return { input: current, runs, steps, stoppedBy: "run-budget" };
       runs++;
-      const verdict = await driver.tryCandidate(candidate);
-      driver.onTried?.(candidate, verdict, runs);
+      const judgement = await driver.tryCandidate(candidate);
+      driver.onTried?.(candidate, judgement, runs);
+      const { verdict } = judgement;
       if (verdict === "out-of-time") {
         return { input: current, runs, steps, stoppedBy: "time-limit" };
       }

@@ -7,6 +7,7 @@
  * @module
  */
 
+import { shellWord } from "../report/replay.ts";
 import { parse as parseYaml, stringify as stringifyYaml } from "yaml";
 import { planIteration } from "../scenario/plan.ts";
 import { wallMs } from "../run/process.ts";
@@ -20,11 +21,12 @@ import type { RunContext } from "../run/target.ts";
 import type { ScenarioInput } from "../scenario/schema.ts";
 import {
   type Candidate,
+  type CandidateJudgement,
   type CandidateVerdict,
   canonicalOrder,
+  failureDifference,
   type FailureSignature,
   freezeScenario,
-  sameFailure,
   shrinkLoop,
   sizeOf,
 } from "./shrink.ts";
@@ -76,6 +78,8 @@ export interface ShrinkRunOptions {
   iteration: IterationOptions;
   /** Where the shrunk scenario is written. */
   outPath: string;
+  /** How its replay command invokes `deno task` (see `report/replay.ts`). */
+  launcher: string;
   log: (line: string) => void;
 }
 
@@ -115,15 +119,15 @@ class CandidateRunner {
   }
 
   /** Runs a candidate once and judges it against the original failure. */
-  async judge(input: ScenarioInput, origins: readonly number[]): Promise<CandidateVerdict> {
+  async judge(input: ScenarioInput, origins: readonly number[]): Promise<CandidateJudgement> {
     const { outPath, iteration, failed } = this.#options;
     iteration.cleanup.assertRunning();
-    if (wallMs() >= iteration.deadlineMs) return "out-of-time";
+    if (wallMs() >= iteration.deadlineMs) return { verdict: "out-of-time" };
     let candidate: Scenario;
     try {
       candidate = parseScenario(scenarioText(input, []), outPath, outPath);
     } catch (error) {
-      if (error instanceof ScenarioError) return "invalid";
+      if (error instanceof ScenarioError) return { verdict: "invalid" };
       throw error;
     }
     let result: IterationResult;
@@ -135,11 +139,13 @@ class CandidateRunner {
       });
     } catch (error) {
       if (!(error instanceof HarnessError)) throw error;
-      return wallMs() >= iteration.deadlineMs ? "out-of-time" : "harness-error";
+      return { verdict: wallMs() >= iteration.deadlineMs ? "out-of-time" : "harness-error" };
     }
-    return sameFailure(signatureOf(failed), signatureOf(result, failed), origins)
-      ? "same-failure"
-      : "other-outcome";
+    if (result.passed) return { verdict: "passes" };
+    const detail = failureDifference(signatureOf(failed), signatureOf(result, failed), origins);
+    return detail === undefined
+      ? { verdict: "same-failure" }
+      : { verdict: "fails-otherwise", detail };
   }
 
   async #runContextFor(candidate: Scenario): Promise<RunContext> {
@@ -162,11 +168,20 @@ class CandidateRunner {
 
 const VERDICT_WORDS: Readonly<Record<CandidateVerdict, string>> = {
   "same-failure": "still fails the same way, kept",
-  "other-outcome": "passes or fails otherwise",
+  "passes": "passes, dropped",
+  "fails-otherwise": "fails another way, dropped",
   "invalid": "not a valid scenario, skipped",
   "harness-error": "its set-up failed, skipped",
   "out-of-time": "the run's time limit was reached, stopping",
 };
+
+/** A candidate's judgement in words: `fails another way (<difference>), dropped`. */
+export function judgementWords(judgement: CandidateJudgement): string {
+  const words = VERDICT_WORDS[judgement.verdict];
+  return judgement.detail === undefined
+    ? words
+    : words.replace("fails another way", `fails another way (${judgement.detail})`);
+}
 
 /** Shrinks `options.failed`; see the module doc. Interruptions propagate. */
 export async function shrinkFailure(options: ShrinkRunOptions): Promise<ShrinkReport> {
@@ -201,11 +216,13 @@ async function shrinkWith(
     processes: failed.plan.processes.length,
     faults: failed.plan.processes.reduce((n, p) => n + p.rules.length, 0),
   };
-  const frozenVerdict = await runner.judge(frozen, failed.plan.processes.map((_, i) => i));
-  if (frozenVerdict !== "same-failure") {
+  const frozenJudgement = await runner.judge(frozen, failed.plan.processes.map((_, i) => i));
+  if (frozenJudgement.verdict !== "same-failure") {
     log(
-      `shrink: the frozen plan did not fail the same way (${frozenVerdict}${
-        frozenVerdict === "other-outcome" ? ": the failure depends on timing" : ""
+      `shrink: the frozen plan did not fail the same way (${judgementWords(frozenJudgement)}${
+        frozenJudgement.verdict === "passes" || frozenJudgement.verdict === "fails-otherwise"
+          ? ": the failure depends on timing"
+          : ""
       }); nothing written`,
     );
     return { status: "not-reproduced", runs: 1, steps: [], from, failure: original };
@@ -213,13 +230,13 @@ async function shrinkWith(
   log(`shrink: frozen plan fails the same way; reducing (at most ${options.runBudget} runs)`);
   const result = await shrinkLoop(frozen, {
     tryCandidate: (candidate: Candidate) => runner.judge(candidate.input, candidate.origins),
-    onTried: (candidate, verdict, runs) =>
-      log(`shrink: run ${runs}: ${candidate.label}: ${VERDICT_WORDS[verdict]}`),
+    onTried: (candidate, judgement, runs) =>
+      log(`shrink: run ${runs}: ${candidate.label}: ${judgementWords(judgement)}`),
   }, options.runBudget);
 
   // Written as run: per-process faults in their order (merging could reorder one process's rules).
   const final = canonicalOrder(result.input);
-  const replay = `deno task sim ${options.outPath}`;
+  const replay = `${options.launcher} task sim ${shellWord(options.outPath)}`;
   const text = scenarioText(final, [
     `yaml-language-server: $schema=${
       new URL("../../scenarios/schema.json", import.meta.url).pathname

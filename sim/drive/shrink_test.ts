@@ -7,7 +7,9 @@ import { parseScenario } from "../scenario/load.ts";
 import type { FaultInput, ScenarioInput } from "../scenario/schema.ts";
 import { scenarioText } from "./shrink_run.ts";
 import {
+  type CandidateJudgement,
   type CandidateVerdict,
+  failureDifference,
   type FailureSignature,
   freezeScenario,
   sameFailure,
@@ -142,7 +144,7 @@ Deno.test("freezeScenario() writes the plan down: explicit processes, per-proces
   });
   // The frozen scenario is valid and plans the same processes, drawing nothing from its seed.
   const replanned = planIteration(
-    parseScenario(scenarioText(frozen, []), "f.yaml", "/s/f.yaml"),
+    parseScenario(scenarioText(frozen, []), "noisy-shrunk.yaml", "/s/noisy-shrunk.yaml"),
     0,
   );
   assert.deepEqual(
@@ -165,7 +167,11 @@ Deno.test("freezeScenario() writes a --swamp checkout as the target, keeping the
     origin: "from noisy",
   });
   assert.deepEqual(frozen.target, { kind: "swamp", checkout: "/src/swamp", backend: "preload" });
-  const reparsed = parseScenario(scenarioText(frozen, []), "f.yaml", "/s/f.yaml");
+  const reparsed = parseScenario(
+    scenarioText(frozen, []),
+    "noisy-shrunk.yaml",
+    "/s/noisy-shrunk.yaml",
+  );
   assert.equal(reparsed.target.entry, "/src/swamp/main.ts");
   // A scenario's own relative checkout is written absolute, as entry and config are.
   const own = freezeScenario(
@@ -274,6 +280,22 @@ Deno.test("sameFailure() needs the same failed judgements, named states and outc
   );
 });
 
+Deno.test("failureDifference() says how a candidate fails otherwise", () => {
+  assert.equal(failureDifference(SIGNATURE, SIGNATURE, [0, 1, 2]), undefined);
+  assert.equal(
+    failureDifference(SIGNATURE, { ...SIGNATURE, outcomes: ["ok"] }, [1]),
+    `p0 ended ok instead of ${SIGNATURE.outcomes[1]}`,
+  );
+  assert.match(
+    failureDifference(SIGNATURE, { ...SIGNATURE, class: "target" }, [0, 1, 2]) ?? "",
+    /^class target instead of /,
+  );
+  assert.match(
+    failureDifference(SIGNATURE, { ...SIGNATURE, failed: [] }, [0, 1, 2]) ?? "",
+    /^failed judgements none instead of /,
+  );
+});
+
 Deno.test("shrinkLoop() keeps reductions that still fail until none does, within its run budget", async () => {
   const input = frozenOf([
     { at: "catalog.commit", action: "crash", processes: [1] },
@@ -281,11 +303,11 @@ Deno.test("shrinkLoop() keeps reductions that still fail until none does, within
   ]);
   // "Fails" while the crash fault is still there.
   const tryCandidate = (c: { input: ScenarioInput }) =>
-    Promise.resolve<CandidateVerdict>(
-      (c.input.faults ?? []).some((f) => f.at === "catalog.commit")
+    Promise.resolve<CandidateJudgement>({
+      verdict: (c.input.faults ?? []).some((f) => f.at === "catalog.commit")
         ? "same-failure"
-        : "other-outcome",
-    );
+        : "passes",
+    });
   const done = await shrinkLoop(input, { tryCandidate }, 100);
   assert.equal(done.stoppedBy, undefined);
   assert.deepEqual(sizeOf(done.input), { processes: 1, faults: 1 });
@@ -303,8 +325,8 @@ Deno.test("shrinkLoop() skips invalid candidates and stops at the time limit wit
   const verdicts: CandidateVerdict[] = ["invalid", "harness-error", "same-failure", "out-of-time"];
   const tried: string[] = [];
   const result = await shrinkLoop(input, {
-    tryCandidate: () => Promise.resolve(verdicts.shift() ?? "other-outcome"),
-    onTried: (c, verdict) => tried.push(`${c.label}: ${verdict}`),
+    tryCandidate: () => Promise.resolve({ verdict: verdicts.shift() ?? "passes" }),
+    onTried: (c, judgement) => tried.push(`${c.label}: ${judgement.verdict}`),
   }, 100);
   assert.equal(result.stoppedBy, "time-limit");
   assert.deepEqual(result.steps, ["drop process 0 (list)"]);

@@ -22,15 +22,16 @@ import { runAndCheck } from "./iteration.ts";
 import { planIteration } from "../scenario/plan.ts";
 import { type Registry, startRegistry } from "../run/registry.ts";
 import {
+  clearReportDir,
   type InvariantSummary,
   iterationNotes,
-  replayCommand,
   summarise,
   type SweepRow,
   sweepRows,
   writeReport,
 } from "../report/report.ts";
 import { iterationLines, optionLines, runSummaryLines } from "../report/console.ts";
+import { replayCommand, replayLine, taskLauncher } from "../report/replay.ts";
 import { HarnessError, type IterationOptions } from "../run/runner.ts";
 import { precache } from "../run/precache.ts";
 import { SHRINK_RUNS } from "./shrink.ts";
@@ -66,6 +67,8 @@ export interface SimulateOptions {
   shrinkRuns?: number;
   /** Where human lines go (default: stdout; stderr in JSON mode). */
   log?: (line: string) => void;
+  /** How replay commands invoke `deno task` (default: {@link taskLauncher}). */
+  launcher?: string;
 }
 
 /** What a run produced. */
@@ -123,6 +126,8 @@ interface Run {
   resolved: ReturnType<typeof resolvedOptions>;
   /** What the reports name the target by. */
   identity: TargetIdentity;
+  /** How replay commands invoke `deno task` (`deno`, or `npx --yes deno@<version>`). */
+  launcher: string;
 }
 
 /** What running the iterations produced; filled in step by step. */
@@ -174,6 +179,8 @@ export async function simulate(options: SimulateOptions): Promise<SimulateResult
   }
   const run = runOf(input.scenario, options, log, target.identity);
   optionLines(run.resolved).forEach((line) => log(line));
+  // Stale files of an earlier run into the same dir (an older shrunk scenario) must not read as this run's.
+  await clearReportDir(run.reportDir);
   const outcome = await runAll(run);
   const findings = findingsOf(run, outcome);
   const json = resultJson(run, outcome, findings);
@@ -198,7 +205,18 @@ function runOf(
   const reportDir = options.reportDir ??
     `${Deno.env.get("TMPDIR") ?? "/tmp"}/swamp-sim-reports/${scenario.name}-seed-${seed}`;
   const resolved = resolvedOptions(sized, options, seed, iterations, reportDir, identity);
-  return { options, log, scenario, sized, seed, iterations, reportDir, resolved, identity };
+  return {
+    options,
+    log,
+    scenario,
+    sized,
+    seed,
+    iterations,
+    reportDir,
+    resolved,
+    identity,
+    launcher: options.launcher ?? taskLauncher(),
+  };
 }
 
 /** The command that replays one iteration of the run. */
@@ -210,6 +228,7 @@ function replayOf(run: Run, iteration: number): string {
     swamp: run.options.swamp === undefined ? undefined : run.scenario.target.checkout,
     iterations: run.options.iterations,
     repeat: run.options.repeat,
+    launcher: run.launcher,
   });
 }
 
@@ -285,7 +304,9 @@ async function runIterations(run: Run, iteration: IterationOptions, outcome: Out
     const plan = planIteration(sized, index);
     const runs: IterationResult[] = [];
     for (let r = 0; r < (options.repeat ?? 1); r++) {
-      runs.push(await runAndCheck(sized, plan, iteration));
+      const result = await runAndCheck(sized, plan, iteration);
+      cutShort(index, result, iteration);
+      runs.push(result);
     }
     const determinism = options.repeat === undefined
       ? undefined
@@ -305,6 +326,25 @@ async function runIterations(run: Run, iteration: IterationOptions, outcome: Out
   }
 }
 
+/**
+ * Throws when the simulator itself cut the iteration short, so that it is
+ * reported as interrupted and never judged: a signal arrived (its processes
+ * were killed by the simulator), or the run time limit was reached while
+ * processes ran (they were killed at the run's limit, not their own).
+ */
+function cutShort(index: number, result: IterationResult, iteration: IterationOptions): void {
+  const signal = iteration.cleanup.interrupted;
+  if (signal !== undefined) throw new Interrupted(signal);
+  const killedAtRunLimit = wallMs() >= iteration.deadlineMs &&
+    result.history.ops.some((op) => op.outcome.class === "timeout");
+  if (killedAtRunLimit) {
+    throw new HarnessError(
+      `The run time limit (limits.runTimeoutMs) was reached during iteration ${index}; ` +
+        `its processes were killed by the simulator, so it is not judged`,
+    );
+  }
+}
+
 /** Shrinks the first failing iteration; a shrink that fails leaves the iterations' verdict as it is. */
 async function shrinkFirstFailure(run: Run, iteration: IterationOptions, outcome: Outcome) {
   const { options, log } = run;
@@ -321,7 +361,8 @@ async function shrinkFirstFailure(run: Run, iteration: IterationOptions, outcome
       swamp: options.swamp === undefined ? undefined : run.scenario.target.checkout,
       runBudget: options.shrinkRuns ?? SHRINK_RUNS.default,
       iteration,
-      outPath: `${run.reportDir}/shrunk.yaml`,
+      outPath: `${run.reportDir}/${run.scenario.name}-shrunk.yaml`,
+      launcher: run.launcher,
       log,
     });
   } catch (error) {
@@ -347,10 +388,17 @@ function endedBy(run: Run, error: Error, cleanup: Cleanup, outcome: Outcome): vo
     ? error.message
     : `${error.name}: ${error.message}`;
   const at = run.iterations[outcome.results.length];
-  if (at !== undefined) run.log(`reproduce with: ${replayOf(run, at)}`);
-  run.log(
-    interrupted !== undefined ? outcome.harnessError : `harness error: ${outcome.harnessError}`,
-  );
+  if (interrupted !== undefined) {
+    // The simulator killed the processes: nothing about the target to replay.
+    run.log(
+      `${outcome.harnessError}${
+        at === undefined ? "" : ` during iteration ${at}, which is not judged`
+      }; ${outcome.results.length} iteration(s) ran before it`,
+    );
+    return;
+  }
+  if (at !== undefined) run.log(replayLine(replayOf(run, at), run.sized.deterministic));
+  run.log(`harness error: ${outcome.harnessError}`);
 }
 
 /** The per-invariant summary, the sweep table and the first failure's replay command. */
@@ -432,12 +480,15 @@ async function writeReportDir(
 function printSummary(run: Run, outcome: Outcome, findings: Findings): void {
   const { shrink } = outcome;
   runSummaryLines({
-    ...findings,
+    summary: findings.summary,
+    sweep: findings.sweep,
+    firstFailure: outcome.results.find((r) => !r.passed)?.iteration,
     shrunk: shrink?.status === "shrunk" && shrink.to !== undefined
       ? { ...shrink, to: shrink.to }
       : undefined,
     exitCode: outcome.exitCode,
     passed: outcome.results.filter((r) => r.passed).length,
+    ran: outcome.results.length,
     iterations: run.iterations.length,
     durationMs: wallMs() - outcome.startedMs,
     reportDir: run.reportDir,

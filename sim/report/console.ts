@@ -13,6 +13,7 @@ import { EXIT } from "../shared/exit_codes.ts";
 import type { IterationResult } from "../check/iteration.ts";
 import type { InvariantSummary, SweepRow } from "./report.ts";
 import { iterationNotes } from "./report.ts";
+import { replayLine } from "./replay.ts";
 
 /** `seed=<n>`, then every other resolved option as `key=value` on one line. */
 export function optionLines(resolved: Readonly<Record<string, unknown>>): string[] {
@@ -44,7 +45,7 @@ export function iterationLines(result: IterationResult, context: IterationLineCo
   const failedOps = ops.filter((o) => o.outcome.type !== "ok").length;
   const line = `iteration ${result.iteration}: ${
     result.passed ? "PASS" : "FAIL"
-  }  ${ops.length} process(es), ${failedOps} not ok, ${crashed} crashed  (${
+  }  ${ops.length} process(es), ${failedOps} not ok (fail or info), ${crashed} crashed  (${
     (result.durationMs / 1000).toFixed(1)
   } s, check ${result.checkMs.toFixed(1)} ms)${
     determinism === undefined
@@ -56,7 +57,7 @@ export function iterationLines(result: IterationResult, context: IterationLineCo
   const notes = iterationNotes(result).map((n) => `  note: ${n}`);
   if (result.passed) return [line, ...notes];
   return [
-    `reproduce with: ${context.replay}`,
+    replayLine(context.replay, context.deterministic),
     line,
     ...notes,
     `  ${result.failure!.class}: ${result.failure!.reason}`,
@@ -66,14 +67,26 @@ export function iterationLines(result: IterationResult, context: IterationLineCo
   ];
 }
 
+/**
+ * Why invalid verdicts were not failures: the scenario declared the
+ * invariant `may-fail` (allowed) or `must-fail` (a documented gap, expected).
+ */
+function expectationNote(p: NonNullable<InvariantSummary["phases"]["run"]>): string {
+  const notes = [
+    ...(p.expectations.includes("may-fail") ? ["allowed: may-fail"] : []),
+    ...(p.expectations.includes("must-fail") ? ["expected: must-fail"] : []),
+  ];
+  return notes.length === 0 || p.invalid === 0 ? "" : ` (${notes.join("; ")})`;
+}
+
 /** Renders the per-invariant summary as aligned text. */
 export function formatSummary(summary: readonly InvariantSummary[]): string {
   const width = Math.max(...summary.map((s) => s.invariant.length));
   const cell = (p: InvariantSummary["phases"]["run"]) =>
     p === undefined
       ? "-"
-      : `${p.valid} valid, ${p.invalid} invalid, ${p.unknown} unknown${
-        p.failedExpectation > 0 ? ` (${p.failedExpectation} FAILED)` : ""
+      : `${p.valid} valid, ${p.invalid} invalid${expectationNote(p)}, ${p.unknown} unknown${
+        p.failedExpectation > 0 ? ` (${p.failedExpectation} FAILED their expectation)` : ""
       }`;
   return summary.map((s) =>
     `  ${s.invariant.padEnd(width)}  run: ${cell(s.phases.run)}  |  recovery: ${
@@ -133,8 +146,8 @@ export function shrunkLines(shrink: ShrunkSummary): string[] {
 
 /** What the closing lines of a run show. */
 export interface RunSummary {
-  /** The replay command of the first failing iteration, if one failed. */
-  replay?: string;
+  /** The first failing iteration, if one failed (its replay line was printed with it). */
+  firstFailure?: number;
   summary: readonly InvariantSummary[];
   /** A sweep's table rows, when the scenario sweeps. */
   sweep?: readonly SweepRow[];
@@ -142,25 +155,41 @@ export interface RunSummary {
   shrunk?: ShrunkSummary;
   exitCode: number;
   passed: number;
+  /** Iterations judged (fewer than planned when the run was interrupted or cut short). */
+  ran?: number;
   iterations: number;
   durationMs: number;
   reportDir: string;
 }
 
+/** The result's first word and count: PASS, FAIL, INTERRUPTED (a signal) or HARNESS ERROR. */
+function resultWords(run: RunSummary): string {
+  const ran = run.ran ?? run.iterations;
+  if (run.exitCode === EXIT.sigint || run.exitCode === EXIT.sigterm) {
+    return `INTERRUPTED (${ran} of ${run.iterations} iteration(s) judged, ${run.passed} passed, exit ${run.exitCode}`;
+  }
+  if (run.exitCode === EXIT.harness && ran < run.iterations) {
+    return `HARNESS ERROR (${ran} of ${run.iterations} iteration(s) judged, ${run.passed} passed, exit ${run.exitCode}`;
+  }
+  const verdict = run.exitCode === EXIT.pass ? "PASS" : "FAIL";
+  return `${verdict} (${run.passed}/${run.iterations} iterations passed, exit ${run.exitCode}`;
+}
+
 /**
- * The closing lines of a run: the first failure's replay command, the
- * per-invariant summary, a sweep's table, a written shrink, and the result.
+ * The closing lines of a run: the per-invariant summary, a sweep's table, a
+ * written shrink, and the result (naming the first failing iteration, whose
+ * replay line was printed with it, so it is printed once).
  */
 export function runSummaryLines(run: RunSummary): string[] {
-  const verdict = run.exitCode === EXIT.pass ? "PASS" : "FAIL";
   return [
-    ...(run.replay === undefined ? [] : [`reproduce with: ${run.replay}`]),
     "invariants:",
     formatSummary(run.summary),
     ...(run.sweep === undefined ? [] : ["sweep:", formatSweepTable(run.sweep)]),
     ...(run.shrunk === undefined ? [] : shrunkLines(run.shrunk)),
-    `result: ${verdict} (${run.passed}/${run.iterations} iterations passed, exit ${run.exitCode}) in ${
-      (run.durationMs / 1000).toFixed(1)
-    } s; report: ${run.reportDir}`,
+    `result: ${resultWords(run)}${
+      run.firstFailure === undefined
+        ? ""
+        : `; first failing iteration ${run.firstFailure}, its replay line is above`
+    }) in ${(run.durationMs / 1000).toFixed(1)} s; report: ${run.reportDir}`,
   ];
 }

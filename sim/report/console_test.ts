@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { historyOf, historyOp } from "../check/invariants/_fixtures.ts";
 import type { IterationResult } from "../check/iteration.ts";
-import { iterationLines, optionLines, runSummaryLines } from "./console.ts";
+import { formatSummary, iterationLines, optionLines, runSummaryLines } from "./console.ts";
 import { summarise } from "./report.ts";
 
 function resultOf(failing: boolean): IterationResult {
@@ -36,7 +36,7 @@ Deno.test("optionLines() prints the seed first, then every other option on one l
 Deno.test("iterationLines() puts a failure's replay first and its failed judgements last", () => {
   const context = { replay: "deno task sim s.yaml --seed 3 --iteration 2", deterministic: true };
   assert.deepEqual(iterationLines(resultOf(false), context), [
-    "iteration 2: PASS  1 process(es), 0 not ok, 0 crashed  (1.2 s, check 1.3 ms)",
+    "iteration 2: PASS  1 process(es), 0 not ok (fail or info), 0 crashed  (1.2 s, check 1.3 ms)",
   ]);
   assert.deepEqual(
     iterationLines(resultOf(true), {
@@ -45,14 +45,14 @@ Deno.test("iterationLines() puts a failure's replay first and its failed judgeme
     }),
     [
       "reproduce with: deno task sim s.yaml --seed 3 --iteration 2",
-      "iteration 2: FAIL  1 process(es), 0 not ok, 0 crashed  (1.2 s, check 1.3 ms)  [2 runs, 1 distinct history shape(s)]",
+      "iteration 2: FAIL  1 process(es), 0 not ok (fail or info), 0 crashed  (1.2 s, check 1.3 ms)  [2 runs, 1 distinct history shape(s)]",
       "  invariant: bijection broke",
       "  catalog-lockfile-bijection (run, expected hold): invalid: The catalog has a row the lockfile lacks.",
     ],
   );
 });
 
-Deno.test("runSummaryLines() shows the replay, sweep and shrink only when there are some", () => {
+Deno.test("runSummaryLines() names the first failure and shows sweep and shrink only when there are some", () => {
   const base = {
     summary: summarise([resultOf(false)]),
     exitCode: 0,
@@ -69,7 +69,7 @@ Deno.test("runSummaryLines() shows the replay, sweep and shrink only when there 
     ...base,
     exitCode: 1,
     passed: 0,
-    replay: "deno task sim s.yaml --seed 3 --iteration 0",
+    firstFailure: 0,
     sweep: [],
     shrunk: {
       from: { processes: 4, faults: 6 },
@@ -79,12 +79,33 @@ Deno.test("runSummaryLines() shows the replay, sweep and shrink only when there 
       replay: "deno task sim /r/shrunk.yaml",
     },
   });
-  assert.deepEqual(full.filter((_, i) => i !== 2 && i !== 4), [
-    "reproduce with: deno task sim s.yaml --seed 3 --iteration 0",
+  assert.deepEqual(full.filter((_, i) => i !== 1 && i !== 3), [
     "invariants:",
     "sweep:",
     "shrunk: 4 process(es) and 6 fault rule(s) -> 1 and 1 in 17 run(s): /r/shrunk.yaml",
     "replay the shrunk scenario with: deno task sim /r/shrunk.yaml",
-    "result: FAIL (0/1 iterations passed, exit 1) in 2.5 s; report: /r",
+    "result: FAIL (0/1 iterations passed, exit 1; first failing iteration 0, its replay line is above) in 2.5 s; report: /r",
   ]);
+  assert.equal(full.filter((l) => l.startsWith("reproduce with")).length, 0);
+  const interrupted = runSummaryLines({ ...base, exitCode: 130, passed: 1, ran: 1, iterations: 3 });
+  assert.equal(
+    interrupted.at(-1),
+    "result: INTERRUPTED (1 of 3 iteration(s) judged, 1 passed, exit 130) in 2.5 s; report: /r",
+  );
+});
+
+Deno.test("formatSummary() says which invalid verdicts were allowed or expected, and which failed", () => {
+  const judged = (expectation: "hold" | "may-fail" | "must-fail", pass: boolean) => {
+    const r = resultOf(true);
+    return { ...r, judgements: [{ ...r.judgements[0], expectation, pass }] };
+  };
+  const line = (expectation: "hold" | "may-fail" | "must-fail", pass: boolean) =>
+    formatSummary(summarise([judged(expectation, pass)])).split("\n")
+      .find((l) => l.includes("catalog-lockfile-bijection"));
+  assert.match(
+    line("may-fail", true) ?? "",
+    /run: 0 valid, 1 invalid \(allowed: may-fail\), 0 unknown {2}\|/,
+  );
+  assert.match(line("must-fail", true) ?? "", /1 invalid \(expected: must-fail\), 0 unknown {2}\|/);
+  assert.match(line("hold", false) ?? "", /1 invalid, 0 unknown \(1 FAILED their expectation\)/);
 });

@@ -1,5 +1,5 @@
 /**
- * Reports: the per-invariant summary, the sweep table, the replay command,
+ * Reports: the per-invariant summary, the sweep table,
  * the notes of an iteration, and the report directory (`summary.json`,
  * `timeline.html`, `junit.xml`, and per iteration `plan.json`,
  * `history.json`, `verdicts.json`). Everything
@@ -16,39 +16,8 @@ import { INVARIANT_IDS, type InvariantId } from "../shared/invariant_ids.ts";
 import type { CheckPhase } from "../check/invariants/mod.ts";
 import { formatLayerState } from "../record/layers.ts";
 import type { IterationResult } from "../check/iteration.ts";
+import type { Expectation } from "../check/judge.ts";
 import type { Scenario } from "../scenario/load.ts";
-
-/** What a replay command must carry besides the scenario file. */
-export interface ReplayOptions {
-  seed: number;
-  iteration: number;
-  mutant?: string;
-  /** The swamp checkout that replaced the scenario's target (`--swamp`). */
-  swamp?: string;
-  /** The run's iteration count when it overrode the scenario's (needed to name a later iteration). */
-  iterations?: number;
-  /** Runs per iteration of a determinism check. */
-  repeat?: number;
-}
-
-/** The command that replays one iteration exactly. */
-export function replayCommand(scenario: Scenario, options: ReplayOptions): string {
-  const parts = [
-    `deno task sim ${shellWord(scenario.file)}`,
-    `--seed ${options.seed}`,
-    `--iteration ${options.iteration}`,
-  ];
-  if (options.iterations !== undefined) parts.push(`--iterations ${options.iterations}`);
-  if (options.mutant !== undefined) parts.push(`--mutant ${options.mutant}`);
-  if (options.swamp !== undefined) parts.push(`--swamp ${shellWord(options.swamp)}`);
-  if (options.repeat !== undefined) parts.push(`--repeat ${options.repeat}`);
-  return parts.join(" ");
-}
-
-/** `word` as one shell word: as it is when it is plain, else single-quoted. */
-function shellWord(word: string): string {
-  return /^[\w./@-]+$/.test(word) ? word : `'${word.replace(/'/g, "'\\''")}'`;
-}
 
 /** Counts of one invariant over all iterations, per phase. */
 export interface InvariantSummary {
@@ -56,7 +25,14 @@ export interface InvariantSummary {
   phases: Partial<
     Record<
       CheckPhase,
-      { valid: number; invalid: number; unknown: number; failedExpectation: number }
+      {
+        valid: number;
+        invalid: number;
+        unknown: number;
+        failedExpectation: number;
+        /** The scenario's expectations for it in this phase (`hold` unless declared), sorted. */
+        expectations: Expectation[];
+      }
     >
   >;
 }
@@ -73,9 +49,13 @@ export function summarise(results: readonly IterationResult[]): InvariantSummary
           invalid: 0,
           unknown: 0,
           failedExpectation: 0,
+          expectations: [],
         };
         p[j.verdict.status]++;
         if (!j.pass) p.failedExpectation++;
+        if (!p.expectations.includes(j.expectation)) {
+          p.expectations = [...p.expectations, j.expectation].sort();
+        }
       }
     }
     return { invariant: id, phases };
@@ -173,6 +153,29 @@ export function iterationNotes(result: Pick<IterationResult, "history">): string
   return notes;
 }
 
+/** What the simulator writes into a report dir; nothing else there is ever removed. */
+export const REPORT_ENTRY =
+  /^(iteration-\d+|summary\.json|timeline\.html|junit\.xml|.*shrunk\.yaml)$/;
+
+/**
+ * Removes what an earlier run wrote into `dir` (iterations, summary,
+ * timeline, JUnit, shrunk scenarios), so that nothing stale reads as this
+ * run's; anything else in the dir is left alone. Returns what it removed.
+ */
+export async function clearReportDir(dir: string): Promise<string[]> {
+  const removed: string[] = [];
+  try {
+    for await (const entry of Deno.readDir(dir)) {
+      if (!REPORT_ENTRY.test(entry.name)) continue;
+      await Deno.remove(`${dir}/${entry.name}`, { recursive: true });
+      removed.push(entry.name);
+    }
+  } catch (error) {
+    if (!(error instanceof Deno.errors.NotFound)) throw error;
+  }
+  return removed.sort();
+}
+
 /**
  * Writes the report directory: `summary.json`, `timeline.html` (see
  * `timeline.ts`), `junit.xml` (see `junit.ts`) and per iteration `plan.json`,
@@ -185,12 +188,6 @@ export async function writeReport(
   meta: TimelineMeta,
 ): Promise<string[]> {
   await Deno.mkdir(dir, { recursive: true });
-  // Iterations of an earlier, longer run into the same dir would read as this run's.
-  for await (const entry of Deno.readDir(dir)) {
-    if (entry.isDirectory && /^iteration-\d+$/.test(entry.name)) {
-      await Deno.remove(`${dir}/${entry.name}`, { recursive: true });
-    }
-  }
   const written: string[] = [];
   const write = async (path: string, value: unknown) => {
     await Deno.writeTextFile(path, `${JSON.stringify(value, null, 2)}\n`);

@@ -1,7 +1,6 @@
 import assert from "node:assert/strict";
 import { historyOf, historyOp } from "../check/invariants/_fixtures.ts";
-import { iterationNotes, replayCommand } from "./report.ts";
-import type { Scenario } from "../scenario/load.ts";
+import { clearReportDir, iterationNotes } from "./report.ts";
 
 Deno.test("iterationNotes() names pauses released by their timeout and capped event logs", () => {
   const parked = historyOp(1, { op: "pull", ref: "@fix/alpha" });
@@ -42,18 +41,26 @@ Deno.test("iterationNotes() names pauses released by their timeout and capped ev
   assert.deepEqual(iterationNotes({ history: historyOf([historyOp(0, { op: "list" })]) }), []);
 });
 
-Deno.test("replayCommand() carries --swamp, quoting a dir that is not one plain word", () => {
-  const scenario = { file: "scenarios/x.yaml" } as Scenario;
-  assert.equal(
-    replayCommand(scenario, { seed: 3, iteration: 1, swamp: "/src/swamp" }),
-    "deno task sim scenarios/x.yaml --seed 3 --iteration 1 --swamp /src/swamp",
-  );
-  assert.equal(
-    replayCommand({ file: "my x.yaml" } as Scenario, {
-      seed: 3,
-      iteration: 0,
-      swamp: "/it's here",
-    }),
-    "deno task sim 'my x.yaml' --seed 3 --iteration 0 --swamp '/it'\\''s here'",
-  );
+Deno.test("clearReportDir() removes what an earlier run wrote and nothing else", async () => {
+  const dir = await Deno.makeTempDir({ prefix: "report-dir-" });
+  try {
+    await Deno.mkdir(`${dir}/iteration-3/x`, { recursive: true });
+    for (const f of ["summary.json", "timeline.html", "junit.xml", "s-shrunk.yaml", "notes.txt"]) {
+      await Deno.writeTextFile(`${dir}/${f}`, "old");
+    }
+    await Deno.mkdir(`${dir}/iteration-x`);
+    assert.deepEqual(await clearReportDir(dir), [
+      "iteration-3",
+      "junit.xml",
+      "s-shrunk.yaml",
+      "summary.json",
+      "timeline.html",
+    ]);
+    const left = [];
+    for await (const e of Deno.readDir(dir)) left.push(e.name);
+    assert.deepEqual(left.sort(), ["iteration-x", "notes.txt"]);
+    assert.deepEqual(await clearReportDir(`${dir}/missing`), []);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
 });

@@ -24,6 +24,7 @@ import type { z } from "zod";
 import { INVARIANT_IDS } from "../shared/invariant_ids.ts";
 import { type FieldErrors, type PathSegment, resolveScenario, type Scenario } from "./resolve.ts";
 import { scenarioSchema } from "./schema.ts";
+import { closestKey, knownKeysAt } from "./spelling.ts";
 
 export type { OpSpec, PhaseExpectation, RecoveryStep } from "./schema.ts";
 export type {
@@ -208,9 +209,14 @@ function zodDetail(
     case "unrecognized_keys": {
       const first = issue.keys[0];
       const keyed = KEYED_RECORDS[String(path.at(-1))];
+      const known = keyed?.known ?? knownKeysAt(scenarioSchema, path);
+      const meant = closestKey(first, known);
+      const hint = meant === undefined ? "" : `; did you mean ${JSON.stringify(meant)}?`;
       const detail = keyed === undefined
-        ? `unknown field ${JSON.stringify(first)}`
-        : `unknown ${keyed.noun} ${JSON.stringify(first)} (known: ${keyed.known.join(", ")})`;
+        ? `unknown field ${JSON.stringify(first)}${hint}`
+        : `unknown ${keyed.noun} ${JSON.stringify(first)}${hint} (known: ${
+          keyed.known.join(", ")
+        })`;
       return { path: [...path, first], detail, key: true };
     }
     case "invalid_type":
@@ -237,6 +243,20 @@ function zodDetail(
     default:
       return { path, detail: issue.message.replace(/^Invalid input: /, ""), key: false };
   }
+}
+
+/**
+ * The issue to report: a misspelt key first (it usually explains a missing
+ * required field, as `sed: 7` explains a missing `seed`), else the first.
+ */
+function reportedIssue(issues: readonly z.core.$ZodIssue[]): z.core.$ZodIssue {
+  const misspelt = issues.find((issue) => {
+    if (issue.code !== "unrecognized_keys") return false;
+    const path = segmentsOf(issue.path);
+    const known = KEYED_RECORDS[String(path.at(-1))]?.known ?? knownKeysAt(scenarioSchema, path);
+    return closestKey(issue.keys[0], known) !== undefined;
+  });
+  return misspelt ?? issues[0];
 }
 
 /** The document as plain data; an alias that does not resolve (or resolves too often) is an error. */
@@ -277,7 +297,7 @@ export function parseScenario(text: string, file: string, absPath: string): Scen
   }
   const parsed = scenarioSchema.safeParse(data);
   if (!parsed.success) {
-    const { path, detail, key } = zodDetail(parsed.error.issues[0], data);
+    const { path, detail, key } = zodDetail(reportedIssue(parsed.error.issues), data);
     throw at.error(path, detail, key);
   }
   return resolveScenario(parsed.data, at, file, absPath);

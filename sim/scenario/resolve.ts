@@ -173,6 +173,15 @@ export function resolveScenario(
       "the fixture has a genuine type conflict; typeConflict cannot be false",
     );
   }
+  const limits = resolveLimits(input, at);
+  const stem = absPath.slice(absPath.lastIndexOf("/") + 1).replace(/\.ya?ml$/, "");
+  if (input.name !== stem) {
+    throw at.error(
+      ["name"],
+      `must equal the file name "${stem}" (report dirs and replay lines are named after it), ` +
+        `got "${input.name}"`,
+    );
+  }
 
   return {
     file,
@@ -198,7 +207,7 @@ export function resolveScenario(
       afterRecovery: expect.afterRecovery ?? {},
       typeConflict: expect.typeConflict ?? conflicts.length > 0,
     },
-    limits: resolveLimits(input, at),
+    limits,
   };
 }
 
@@ -210,11 +219,21 @@ function resolveFixture(input: ScenarioInput, at: FieldErrors): FixtureSpec {
     const problem = fixtureProblems[0];
     throw at.error(["fixture", "registry", ...pathSegments(problem.path)], problem.message);
   }
-  const known = new Set(spec.extensions.map((e) => e.name));
   (input.fixture.installed ?? []).forEach((ref, i) => {
-    const name = ref.slice(0, ref.indexOf("@", 1) === -1 ? undefined : ref.indexOf("@", 1));
-    if (!known.has(name)) {
+    const split = ref.indexOf("@", 1);
+    const name = split === -1 ? ref : ref.slice(0, split);
+    const version = split === -1 ? undefined : ref.slice(split + 1);
+    const extension = spec.extensions.find((e) => e.name === name);
+    if (extension === undefined) {
       throw at.error(["fixture", "installed", i], `"${name}" is not in fixture.registry`);
+    }
+    if (version !== undefined && !extension.versions.some((v) => v.version === version)) {
+      throw at.error(
+        ["fixture", "installed", i],
+        `version ${version} of "${name}" is not in fixture.registry (it serves ${
+          extension.versions.map((v) => v.version).join(", ") || "no version"
+        })`,
+      );
     }
   });
   return spec;

@@ -9,7 +9,16 @@
  * {@link ExtensionCatalogStore.runInTransaction} up to {@link MAX_RETRIES}
  * times, sleeping 100·2^n ms plus 0–49 ms with a blocking `Atomics.wait`.
  * Transactions are a plain (DEFERRED) `BEGIN` ... `COMMIT`, `ROLLBACK` on
- * error; a retry runs the whole callback again.
+ * error; a retry runs the whole callback again (swamp
+ * `src/infrastructure/persistence/extension_catalog_store.ts`,
+ * `runInTransaction`).
+ *
+ * `busy_timeout` only helps a statement that needs a lock it does not hold
+ * yet. A transaction whose first statement is a read (the aggregate save, see
+ * `repository.ts`) holds a read snapshot when it first writes, and SQLite
+ * answers that upgrade with "database is locked" at once while another
+ * connection holds the write lock; the retries (100 + 200 + 400 + 800 + 1600
+ * ms plus jitter, about 3.1 s) are then the whole budget.
  *
  * @module
  */
@@ -118,6 +127,8 @@ export class ExtensionCatalogStore {
   readonly db: DatabaseSync;
   private readonly statements = new Map<string, StatementSync>();
   private readonly maxRetries: number;
+  /** Lock-error retries taken on this connection so far (each one slept before it). */
+  lockRetryCount = 0;
 
   /** Opens (and if needed creates) the catalog at `path`. */
   static open(path: string): ExtensionCatalogStore {
@@ -156,6 +167,7 @@ export class ExtensionCatalogStore {
         return fn();
       } catch (error) {
         if (!isLockError(error) || attempt >= this.maxRetries) throw error;
+        this.lockRetryCount++;
         sleepBlockingMs(retryDelayMs(attempt));
       }
     }
@@ -206,11 +218,18 @@ export class ExtensionCatalogStore {
     this.statement("DELETE FROM bundle_types WHERE source_path = ?").run(sourcePath);
   }
 
-  /** Deletes the rows at `sourcePaths` in one transaction. */
-  deleteBySourcePaths(sourcePaths: readonly string[]): void {
-    if (sourcePaths.length === 0) return;
-    this.runInTransaction(() => {
-      for (const sourcePath of sourcePaths) this.removeBySourcePath(sourcePath);
+  /** Deletes the rows at `sourcePaths` in one transaction; returns how many rows it deleted. */
+  deleteBySourcePaths(sourcePaths: readonly string[]): number {
+    if (sourcePaths.length === 0) return 0;
+    return this.runInTransaction(() => {
+      let deleted = 0;
+      for (const sourcePath of sourcePaths) {
+        const result = this.statement("DELETE FROM bundle_types WHERE source_path = ?").run(
+          sourcePath,
+        );
+        deleted += Number(result.changes);
+      }
+      return deleted;
     });
   }
 
@@ -225,6 +244,14 @@ export class ExtensionCatalogStore {
     const raw = this.statement(
       "SELECT * FROM bundle_types WHERE extension_name = ? ORDER BY source_path",
     ).all(name);
+    return raw.map((r) => toRow(r as Record<string, unknown>));
+  }
+
+  /** The rows of one (extension name, version), ordered by `source_path`. */
+  rowsOfExtensionVersion(name: string, version: string): CatalogRow[] {
+    const raw = this.statement(
+      "SELECT * FROM bundle_types WHERE extension_name = ? AND extension_version = ? ORDER BY source_path",
+    ).all(name, version);
     return raw.map((r) => toRow(r as Record<string, unknown>));
   }
 

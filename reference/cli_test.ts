@@ -15,9 +15,11 @@ import { UsageError } from "./errors.ts";
 import { join } from "./posix_path.ts";
 import { MARKER_CONTENT } from "./repo.ts";
 
+/** What pull reports it wrote, in copy order (models, bundles, ..., the manifest last), as swamp does. */
 const ALPHA_FILES = [
-  ".swamp/pulled-extensions/@fix/alpha/manifest.yaml",
   ".swamp/pulled-extensions/@fix/alpha/models/main.ts",
+  ".swamp/bundles/a97c15bf/main.js",
+  ".swamp/pulled-extensions/@fix/alpha/manifest.yaml",
 ];
 
 Deno.test("parseArgs() reads commands and global flags anywhere, and rejects bad command lines", () => {
@@ -110,7 +112,13 @@ Deno.test("main.ts pull, list, update, doctor, rm and a second rm keep the three
     ) {
       assert.ok(await exists(join(repo.repoDir, ".swamp/pulled-extensions/@fix/alpha", dir)), dir);
     }
-    const manifest = join(repo.repoDir, ALPHA_FILES[0]);
+    for (const dir of ["bundles", "vault-bundles", "driver-bundles", "datastore-bundles"]) {
+      assert.equal(
+        (await Array.fromAsync(Deno.readDir(join(repo.repoDir, ".swamp", dir)))).length,
+        1,
+      );
+    }
+    const manifest = join(repo.repoDir, ALPHA_FILES[2]);
     assert.equal((await Deno.stat(manifest)).mode! & 0o777, 0o444);
     assert.match(await Deno.readTextFile(manifest), /^# .*read-only.*\nmanifestVersion: 1\n/);
     assert.deepEqual(
@@ -122,7 +130,7 @@ Deno.test("main.ts pull, list, update, doctor, rm and a second rm keep the three
 
     const again = await run("extension", "pull", "@fix/alpha@2026.01.01.1");
     assert.equal(again.code, 1);
-    assert.deepEqual(jsonDocuments(again.stdout), [{ conflicts: ALPHA_FILES }]);
+    assert.deepEqual(jsonDocuments(again.stdout), [{ conflicts: ALPHA_FILES.slice(0, 2) }]);
     assert.equal(JSON.parse(again.stderr).error, "Files already exist. Use --force to overwrite.");
 
     const listed = await run("extension", "list");
@@ -132,7 +140,7 @@ Deno.test("main.ts pull, list, update, doctor, rm and a second rm keep the three
         name: "@fix/alpha",
         version: "2026.01.01.1",
         pulledAt: entry?.pulledAt,
-        files: ALPHA_FILES,
+        files: [...ALPHA_FILES].sort(),
       }],
     });
 
@@ -165,6 +173,8 @@ Deno.test("main.ts pull, list, update, doctor, rm and a second rm keep the three
     const report = JSON.parse(doctor.stdout);
     assert.equal(report.overallStatus, "pass");
     assert.deepEqual(Object.keys(report.registries), ["model", "vault", "datastore", "report"]);
+    assert.deepEqual(report.registries.model, { registry: "model", status: "pass" });
+    assert.deepEqual(report.orphanFiles, []);
     assert.deepEqual(report.repairReport, {
       mode: "applied",
       operations: [],
@@ -176,14 +186,15 @@ Deno.test("main.ts pull, list, update, doctor, rm and a second rm keep the three
     const removed = await run("extension", "rm", "@fix/alpha");
     assert.equal(removed.code, 0, removed.stderr);
     const payload = JSON.parse(removed.stdout);
-    assert.deepEqual({ ...payload.removed, dirsRemoved: 0 }, {
+    // 7 scaffold dirs, the extension's two levels and pulled-extensions, and 5 bundle
+    // namespace dirs with their 5 parents: the 20 swamp reports.
+    assert.deepEqual(payload.removed, {
       name: "@fix/alpha",
       version: "2026.01.02.1",
-      filesDeleted: 2,
+      filesDeleted: 3,
       filesSkipped: 0,
-      dirsRemoved: 0,
+      dirsRemoved: 20,
     });
-    assert.ok(payload.removed.dirsRemoved >= 7);
     assert.deepEqual(await readLockfileJson(repo.repoDir), {});
     assert.deepEqual(catalogRows(repo.repoDir), []);
     assert.ok(!(await exists(join(repo.repoDir, ".swamp/pulled-extensions/@fix/alpha"))));
@@ -221,7 +232,7 @@ Deno.test("main.ts pull of a genuine type conflict rolls back files and lockfile
       existing: {
         extensionName: "@fix/alpha",
         extensionVersion: "2026.01.02.1",
-        canonicalPath: join(repo.repoDir, ALPHA_FILES[1]),
+        canonicalPath: join(repo.repoDir, ALPHA_FILES[0]),
       },
       conflicting: {
         extensionName: "@fix/clash",
@@ -263,7 +274,7 @@ Deno.test("main.ts pull of an invalid model is partially applied and doctor then
     assert.equal(doctor.code, 1);
     const report = JSON.parse(doctor.stdout);
     assert.equal(report.overallStatus, "fail");
-    assert.equal(report.registries.model.status, "degraded");
+    assert.equal(report.registries.model.status, "fail");
     assert.equal(report.recentTransitions[0].toState, "ValidationFailed");
   } finally {
     await repo.dispose();

@@ -4,16 +4,31 @@
  * which becomes a UserError naming both sides), build the report and, with
  * `--repair`, repair (applied unless `--dry-run`):
  *
- * - `catalog-row-pruned`: Tombstoned and OrphanedBundleOnly rows;
+ * - `catalog-row-pruned`: Tombstoned and OrphanedBundleOnly rows (the
+ *   latter's bundle evicted with it);
  * - `unreachable-row-pruned`: other rows whose `source_path` is missing;
- * - `bundle-file-evicted`: `.js` files in the five bundle dirs no row references;
+ * - `bundle-file-evicted`: `.js` files in the five bundle dirs (repo-relative)
+ *   that no row with a bundle references, a row about to be pruned included;
  * - `pulled-extension-repulled`: pulled extensions with ValidationFailed or
  *   BundleBuildFailed rows, re-pulled with force.
  *
+ * An applied repair reports what it did: rows actually deleted, files
+ * actually removed (swamp `src/libswamp/extensions/doctor_repair.ts`).
+ *
  * Doctor never touches the lockfile, pulled sources or a stale `.lock`.
- * `overallStatus` is `fail` when a loader error exists or any row is
- * ValidationFailed, BundleBuildFailed or EntryPointUnreadable; `warn` when
- * orphan files or warnings exist; `pass` otherwise.
+ * A registry's status is `fail` when its loader failed or one of its rows is
+ * ValidationFailed, BundleBuildFailed or EntryPointUnreadable, `pass`
+ * otherwise; `overallStatus` is `fail` when any registry fails and `pass`
+ * otherwise. There is no third status: orphan files and warnings are reported
+ * but never change it (swamp `src/libswamp/extensions/doctor.ts`).
+ *
+ * Orphan files are looked for only under the roots of extensions that are in
+ * the lockfile: for each entry, the per-extension dir and the bundle
+ * namespace dirs its `files[]` lie in are walked, and a file there that the
+ * entry does not list is an orphan of that extension (swamp `doctor.ts`,
+ * `detectOrphanFiles`, with `extractTopLevelRootMulti` in `layout.ts`). Files
+ * left behind by an extension that is no longer in the lockfile (an rm that
+ * crashed in its file step) are therefore not reported.
  *
  * @module
  */
@@ -22,10 +37,13 @@ import { join } from "./posix_path.ts";
 import type { CatalogRow, ExtensionCatalogStore } from "./catalog.ts";
 import { DuplicateTypeError, errorMessage, UserError } from "./errors.ts";
 import type { LockfileRepository } from "./lockfile.ts";
-import { BUNDLE_DIRS, type RepoLayout, toRepoRelative } from "./paths.ts";
+import { BUNDLE_DIRS, fromRepoRelative, type RepoLayout, toRepoRelative } from "./paths.ts";
 import { reconcileFromDisk, type Transition } from "./reconcile.ts";
 import type { ExtensionRepository } from "./repository.ts";
 import { listFiles, pathExists } from "./walk.ts";
+
+/** Row states that carry a bundle path (the others have none to reference). */
+export const BUNDLE_STATES = ["Indexed", "Bundled", "ValidationFailed", "OrphanedBundleOnly"];
 
 /** Row states that make the doctor fail. */
 export const FAILING_STATES = ["ValidationFailed", "BundleBuildFailed", "EntryPointUnreadable"];
@@ -58,11 +76,18 @@ export interface RepairReport {
   repulledExtensionCount: number;
 }
 
+/** A file under a lockfile entry's roots that the entry does not list. */
+export interface OrphanFile {
+  extensionName: string;
+  /** Repo-relative path. */
+  path: string;
+}
+
 /** The doctor's JSON document. */
 export interface DoctorReport {
-  overallStatus: "pass" | "warn" | "fail";
-  registries: Record<string, { registry: string; status: "ok" | "degraded" }>;
-  orphanFiles: string[];
+  overallStatus: "pass" | "fail";
+  registries: Record<string, { registry: string; status: "pass" | "fail" }>;
+  orphanFiles: OrphanFile[];
   aggregateState: {
     rowCount: number;
     states: Record<string, number>;
@@ -115,6 +140,13 @@ async function planRepair(
         reason: `row is ${row.state}`,
       });
       pruned.add(row.source_path);
+      if (row.state === "OrphanedBundleOnly" && row.bundle_path !== "") {
+        operations.push({
+          kind: "bundle-file-evicted",
+          path: row.bundle_path,
+          reason: "its source is deleted",
+        });
+      }
     }
   }
   for (const row of rows) {
@@ -128,15 +160,17 @@ async function planRepair(
       pruned.add(row.source_path);
     }
   }
+  // Every row whose state carries a bundle references it, pruned rows included
+  // (swamp `doctor_aggregate.ts` collects them before the repair runs).
   const referenced = new Set(
-    rows.filter((r) => !pruned.has(r.source_path)).map((r) => r.bundle_path),
+    rows.filter((r) => BUNDLE_STATES.includes(r.state)).map((r) => r.bundle_path),
   );
   for (const bundleDir of Object.keys(BUNDLE_DIRS)) {
     for (const file of await listFiles(join(deps.layout.swampDir, bundleDir))) {
       if (file.endsWith(".js") && !referenced.has(file)) {
         operations.push({
           kind: "bundle-file-evicted",
-          path: file,
+          path: toRepoRelative(deps.layout, file),
           reason: "no catalog row references it",
         });
       }
@@ -162,22 +196,87 @@ async function planRepair(
   return operations;
 }
 
+/** What an applied repair actually did: rows deleted, files removed, extensions re-pulled. */
+interface RepairCounts {
+  pruned: number;
+  evicted: number;
+  repulled: number;
+}
+
 async function applyRepair(
   operations: readonly RepairOperation[],
   deps: DoctorDeps,
-): Promise<void> {
+): Promise<RepairCounts> {
   const rowPaths = operations
     .filter((o) => o.kind === "catalog-row-pruned" || o.kind === "unreachable-row-pruned")
     .map((o) => o.path);
-  deps.store.deleteBySourcePaths(rowPaths);
+  const counts: RepairCounts = {
+    pruned: deps.store.deleteBySourcePaths(rowPaths),
+    evicted: 0,
+    repulled: 0,
+  };
   for (const operation of operations) {
     if (operation.kind === "bundle-file-evicted") {
-      await Deno.remove(operation.path).catch(() => {});
+      try {
+        await Deno.remove(fromRepoRelative(deps.layout, operation.path));
+        counts.evicted++;
+      } catch {
+        // Already gone, or not removable: not counted, as in swamp.
+      }
     } else if (operation.kind === "pulled-extension-repulled") {
       const entry = deps.lockfile.getEntry(operation.path);
-      if (entry !== null) await deps.repull(operation.path, entry.version);
+      if (entry !== null) {
+        await deps.repull(operation.path, entry.version);
+        counts.repulled++;
+      }
     }
   }
+  return counts;
+}
+
+/**
+ * The dir a lockfile `files[]` path is walked from for orphans, or null: the
+ * per-extension dir for a path in `.swamp/pulled-extensions/<@scope>/<name>/`,
+ * the namespace dir for a path in a bundle dir, nothing for any other path.
+ */
+export function orphanWalkRoot(file: string, extensionName: string): string | null {
+  const pulledPrefix = ".swamp/pulled-extensions/";
+  if (file.startsWith(pulledPrefix)) {
+    const segments = file.slice(pulledPrefix.length).split("/");
+    const nameSegments = extensionName.split("/");
+    if (!segments[0].startsWith("@") || segments.length < nameSegments.length) return null;
+    return `${pulledPrefix}${segments.slice(0, nameSegments.length).join("/")}`;
+  }
+  for (const bundleDir of Object.keys(BUNDLE_DIRS)) {
+    const prefix = `.swamp/${bundleDir}/`;
+    if (!file.startsWith(prefix)) continue;
+    const namespace = file.slice(prefix.length).split("/")[0];
+    return namespace === "" ? null : `${prefix}${namespace}`;
+  }
+  return null;
+}
+
+/** Files under each lockfile entry's walk roots that the entry does not list, in entry order. */
+async function detectOrphanFiles(
+  layout: RepoLayout,
+  lockfile: LockfileRepository,
+): Promise<OrphanFile[]> {
+  const orphans: OrphanFile[] = [];
+  for (const [extensionName, entry] of Object.entries(lockfile.getAllEntries())) {
+    const tracked = new Set(entry.files ?? []);
+    const roots = new Set<string>();
+    for (const file of tracked) {
+      const root = orphanWalkRoot(file, extensionName);
+      if (root !== null) roots.add(root);
+    }
+    for (const root of roots) {
+      for (const file of await listFiles(join(layout.repoDir, root))) {
+        const path = toRepoRelative(layout, file);
+        if (!tracked.has(path)) orphans.push({ extensionName, path });
+      }
+    }
+  }
+  return orphans;
 }
 
 /** Runs the doctor and returns its report. */
@@ -205,25 +304,13 @@ export async function runDoctor(deps: DoctorDeps): Promise<DoctorReport> {
   const rows = deps.store.allRows();
   const registries: DoctorReport["registries"] = {};
   for (const [registry, kinds] of Object.entries(REGISTRY_KINDS)) {
-    const failing = rows.some((r) => kinds.includes(r.kind) && FAILING_STATES.includes(r.state));
-    registries[registry] = { registry, status: failing ? "degraded" : "ok" };
+    const failing = registry in loaderErrors ||
+      rows.some((r) => kinds.includes(r.kind) && FAILING_STATES.includes(r.state));
+    registries[registry] = { registry, status: failing ? "fail" : "pass" };
   }
-  const listed = new Set<string>();
-  for (const entry of Object.values(deps.lockfile.getAllEntries())) {
-    for (const file of entry.files ?? []) listed.add(file);
-  }
-  const pulledFiles = await listFiles(deps.layout.pulledRoot);
-  const orphanFiles = pulledFiles.map((f) => toRepoRelative(deps.layout, f))
-    .filter((rel) => !listed.has(rel))
-    .sort();
-  const failing = Object.keys(loaderErrors).length > 0 ||
-    rows.some((r) => FAILING_STATES.includes(r.state));
+  const orphanFiles = await detectOrphanFiles(deps.layout, deps.lockfile);
   const report: DoctorReport = {
-    overallStatus: failing
-      ? "fail"
-      : orphanFiles.length > 0 || warnings.length > 0
-      ? "warn"
-      : "pass",
+    overallStatus: Object.values(registries).some((r) => r.status === "fail") ? "fail" : "pass",
     registries,
     orphanFiles,
     aggregateState: buildAggregateState(rows),
@@ -233,18 +320,22 @@ export async function runDoctor(deps: DoctorDeps): Promise<DoctorReport> {
   };
   if (deps.repair) {
     const operations = await planRepair(rows, deps);
-    if (!deps.dryRun) await applyRepair(operations, deps);
+    const planned: RepairCounts = {
+      pruned: operations.filter((o) =>
+        o.kind === "catalog-row-pruned" || o.kind === "unreachable-row-pruned"
+      ).length,
+      evicted: operations.filter((o) =>
+        o.kind === "bundle-file-evicted"
+      ).length,
+      repulled: operations.filter((o) => o.kind === "pulled-extension-repulled").length,
+    };
+    const counts = deps.dryRun ? planned : await applyRepair(operations, deps);
     report.repairReport = {
       mode: deps.dryRun ? "dry-run" : "applied",
       operations,
-      prunedRowCount: operations.filter((o) =>
-        o.kind === "catalog-row-pruned" || o.kind === "unreachable-row-pruned"
-      ).length,
-      evictedFileCount: operations.filter((o) =>
-        o.kind === "bundle-file-evicted"
-      ).length,
-      repulledExtensionCount: operations.filter((o) => o.kind === "pulled-extension-repulled")
-        .length,
+      prunedRowCount: counts.pruned,
+      evictedFileCount: counts.evicted,
+      repulledExtensionCount: counts.repulled,
     };
   }
   return report;

@@ -3,9 +3,11 @@
  *
  * - Phase 0: the prior lockfile entry, from the snapshot.
  * - Phases 1–7 ({@link installFiles}): registry lookup, download, checksum,
- *   extraction to a temp dir, manifest, safety, conflicts (unless force), copy
- *   into place (seven scaffold dirs; the previous read-only `manifest.yaml`
- *   deleted first, the new one chmod 0444), `filesChecksum`, orphan prune
+ *   extraction to a temp dir, manifest, safety, conflicts (unless force; the
+ *   copied files, not the manifest), copy into place in swamp's order (every
+ *   one of the seven scaffold dirs and five bundle namespace dirs created,
+ *   empty or not; the previous read-only `manifest.yaml` deleted first, the
+ *   new one chmod 0444, a chmod error ignored), `filesChecksum`, orphan prune
  *   BEFORE the lockfile write, `writeEntry` under the lock, then dependencies.
  * - Phase 8: aggregates built from disk, same-name-different-version
  *   aggregates tombstoned, ONE `saveAll([...tombstones, ...new])`. A
@@ -34,7 +36,6 @@ import {
   extensionRoot,
   isInsideRepo,
   type RepoLayout,
-  SCAFFOLD_DIRS,
   toRepoRelative,
 } from "./paths.ts";
 import type { RegistryClient } from "./registry_client.ts";
@@ -80,7 +81,7 @@ export interface InstallResult {
   version: string;
   description: string;
   integrity: "verified" | "unverified";
-  /** Repo-relative paths the pull wrote, sorted. */
+  /** Repo-relative paths the pull wrote, in copy order ({@link COPY_ORDER}), the manifest last. */
   extractedFiles: string[];
   dependencies: string[];
   dependencyResults: InstallResult[];
@@ -138,24 +139,47 @@ interface CopyItem {
   dest: string;
 }
 
-/** What the archive's dirs copy to: kind dirs under the extension root, bundle dirs to their namespace. */
-async function planCopy(root: string, layout: RepoLayout, name: string): Promise<CopyItem[]> {
-  const items: CopyItem[] = [];
+/** One archive dir, the dir it is copied to, and its files. */
+interface CopyDir {
+  destDir: string;
+  items: CopyItem[];
+}
+
+/**
+ * The archive dirs pull copies, in swamp's order (swamp
+ * `src/libswamp/extensions/pull.ts`: each kind dir followed by its bundle
+ * dir, `files` last), each with the dir it lands in: kind dirs under the
+ * extension root, bundle dirs in their namespace.
+ */
+export const COPY_ORDER = [
+  "models",
+  "workflows",
+  "bundles",
+  "vaults",
+  "vault-bundles",
+  "drivers",
+  "driver-bundles",
+  "datastores",
+  "datastore-bundles",
+  "reports",
+  "report-bundles",
+  "files",
+] as const;
+
+/** What the archive's dirs copy to, in {@link COPY_ORDER}. */
+async function planCopy(root: string, layout: RepoLayout, name: string): Promise<CopyDir[]> {
   const extDir = extensionRoot(layout, name);
-  const destDirs = new Map<string, string>([
-    ...SCAFFOLD_DIRS.map((d): [string, string] => [d, join(extDir, d)]),
-    ...Object.keys(BUNDLE_DIRS).map((
-      d,
-    ): [string, string] => [d, bundleNamespaceDir(layout, name, d)]),
-  ]);
-  const listed = await listFilesIn(root, [...destDirs.keys()]);
-  for (const [archiveDir, files] of listed) {
-    const destDir = destDirs.get(archiveDir) ?? "";
-    for (const src of files) {
-      items.push({ src, dest: join(destDir, relative(join(root, archiveDir), src)) });
-    }
-  }
-  return items;
+  const listed = await listFilesIn(root, COPY_ORDER);
+  return COPY_ORDER.map((archiveDir) => {
+    const destDir = archiveDir in BUNDLE_DIRS
+      ? bundleNamespaceDir(layout, name, archiveDir)
+      : join(extDir, archiveDir);
+    const items = (listed.get(archiveDir) ?? []).map((src) => ({
+      src,
+      dest: join(destDir, relative(join(root, archiveDir), src)),
+    }));
+    return { destDir, items };
+  });
 }
 
 async function resolveVersion(
@@ -254,18 +278,21 @@ export async function installFiles(
     const extDir = extensionRoot(layout, ref.name);
     const manifestPath = join(extDir, "manifest.yaml");
     const plan = await planCopy(archive.root, layout, ref.name);
+    const planned = plan.flatMap((dir) => dir.items.map((item) => item.dest));
     const conflicts: string[] = [];
-    for (const target of [...plan.map((i) => i.dest), manifestPath]) {
+    for (const target of planned) {
       if (await pathExists(target)) conflicts.push(toRepoRelative(layout, target));
     }
-    if (conflicts.length > 0 && !deps.force) throw new ConflictError(conflicts.sort());
+    if (conflicts.length > 0 && !deps.force) throw new ConflictError(conflicts);
     if (isMutant("install-catalog-first")) {
       await saveCatalog([{ name: ref.name, version, readRoot: archive.root }], deps);
     }
-    for (const dir of SCAFFOLD_DIRS) await Deno.mkdir(join(extDir, dir), { recursive: true });
-    for (const item of plan) {
-      await Deno.mkdir(dirname(item.dest), { recursive: true });
-      await Deno.copyFile(item.src, item.dest);
+    for (const dir of plan) {
+      await Deno.mkdir(dir.destDir, { recursive: true });
+      for (const item of dir.items) {
+        await Deno.mkdir(dirname(item.dest), { recursive: true });
+        await Deno.copyFile(item.src, item.dest);
+      }
     }
     for (const binary of manifest.binaries) {
       const path = join(extDir, binary);
@@ -277,10 +304,8 @@ export async function installFiles(
       if (!(error instanceof Deno.errors.NotFound)) throw error;
     });
     await Deno.writeTextFile(manifestPath, readOnlyManifestText(archive.manifestText));
-    await Deno.chmod(manifestPath, 0o444);
-    const extractedFiles = [...plan.map((i) => i.dest), manifestPath]
-      .map((p) => toRepoRelative(layout, p))
-      .sort();
+    await chmodAdvisory(manifestPath, 0o444);
+    const extractedFiles = [...planned, manifestPath].map((p) => toRepoRelative(layout, p));
     const filesChecksum = await computeFilesChecksum(extDir);
     const prior = deps.lockfile.getEntry(ref.name);
     const pruned = await pruneOrphans(layout, prior, new Set(extractedFiles));
@@ -318,6 +343,20 @@ export async function installFiles(
     if (installed !== null) result.dependencyResults.push(installed);
   }
   return result;
+}
+
+/**
+ * Sets `mode` on `path`, ignoring any error: swamp treats the read-only mode
+ * of `manifest.yaml` as advisory (`src/libswamp/extensions/pull.ts`), so a
+ * manifest another pull removed between this pull's write and its chmod does
+ * not fail this pull.
+ */
+export async function chmodAdvisory(path: string, mode: number): Promise<void> {
+  try {
+    await Deno.chmod(path, mode);
+  } catch {
+    // Advisory: the install goes on without the mode.
+  }
 }
 
 /** Deletes the prior entry's files the new version lacks; returns those actually removed. */

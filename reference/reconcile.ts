@@ -12,11 +12,16 @@
  * | pulled | present | absent | Indexed |
  * | pulled | gone | lockfile entry present (same version) | EntryPointUnreadable |
  * | pulled | any | name not in lockfile | Tombstoned (rows deleted) |
- * | pulled | gone | lockfile entry at another version | Tombstoned (rows deleted) |
+ * | pulled | gone | lockfile entry at another version | unchanged |
  *
- * The last row is this reference's reading of "walk pulled trees only at the
- * lockfile version": a row of another version whose file is gone belongs to
- * no installed extension. 4. One `saveAll`, pulled aggregates first, unless
+ * The last row follows swamp (`reconcilePulled` in
+ * `src/libswamp/extensions/reconcile_from_disk_service.ts`): for a name in the
+ * lockfile only the aggregate at the lockfile version is reconciled, so a row
+ * of another version whose file is gone stays as it is; `doctor --repair`
+ * then prunes it as an unreachable row (its source file is missing). A row of
+ * another version whose file is still there is upserted at the lockfile
+ * version, because the save is keyed by source path. 4. One `saveAll`,
+ * pulled aggregates first, unless
  * the guardrail trips: more than 50 % of at least 10 existing rows would
  * transition. 5. The four kinds are marked populated (also after the
  * guardrail tripped) with `bundle_layout` and `manifest_identity`.
@@ -153,7 +158,7 @@ export async function reconcileFromDisk(deps: ReconcileDeps): Promise<ReconcileR
       if (entry === undefined) {
         tombstone(row, `extension ${row.name} is not in the lockfile`);
       } else if (entry.version !== row.version) {
-        tombstone(row, `version ${row.version} is not the lockfile version ${entry.version}`);
+        continue;
       } else {
         const source: Source = {
           ...row.source,

@@ -114,3 +114,50 @@ Deno.test("guardrailTrips() needs at least 10 rows and more than 50 %", () => {
   assert.equal(guardrailTrips(5, 10), false);
   assert.equal(guardrailTrips(6, 10), true);
 });
+
+Deno.test("reconcileFromDisk() leaves a gone row of another version alone and moves a present one", async () => {
+  const dir = await Deno.makeTempDir({ prefix: "swamp_ref_reconcile_" });
+  const layout = repoLayout(dir);
+  const store = ExtensionCatalogStore.open(layout.catalogPath);
+  try {
+    const alpha = extensionRoot(layout, "@a/alpha");
+    await write(join(alpha, "models/widget.ts"), modelText("@a/alpha/widget"));
+    await write(join(alpha, "models/gadget.ts"), modelText("@a/alpha/gadget"));
+    const v1 = { "@a/alpha": { version: "2026.01.01.1", pulledAt: "" } };
+    const roots = { repoRoot: dir, pulledRoot: layout.pulledRoot };
+    const first = new LockfileRepository(layout.lockfilePath, v1);
+    await reconcileFromDisk({
+      layout,
+      lockfile: first,
+      repository: new ExtensionRepository(store, first, roots),
+      store,
+      manifestIdentity: "id",
+    });
+    await Deno.remove(join(alpha, "models/gadget.ts"));
+    const v2 = new LockfileRepository(layout.lockfilePath, {
+      "@a/alpha": { version: "2026.02.01.1", pulledAt: "" },
+    });
+    const result = await reconcileFromDisk({
+      layout,
+      lockfile: v2,
+      repository: new ExtensionRepository(store, v2, roots),
+      store,
+      manifestIdentity: "id",
+    });
+    assert.deepEqual(
+      store.allRows().map((r) => [r.source_path.slice(alpha.length), r.state, r.extension_version]),
+      [
+        ["/models/gadget.ts", "Indexed", "2026.01.01.1"],
+        ["/models/widget.ts", "Indexed", "2026.02.01.1"],
+      ],
+    );
+    assert.deepEqual(
+      result.transitions.filter((t) => t.sourcePath.endsWith("/gadget.ts")),
+      [],
+      "the gone v1 row has no transition",
+    );
+  } finally {
+    store.close();
+    await Deno.remove(dir, { recursive: true });
+  }
+});

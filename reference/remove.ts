@@ -6,7 +6,9 @@
  *    UserError and nothing else changed.
  * 3. Lockfile: `removeEntry` under the lock.
  * 4. Files: each snapshot `files[]` path removed (NotFound counts as skipped).
- * 5. Dirs: empty dirs pruned deepest first, never above the repo root.
+ * 5. Dirs: the deleted files' dirs, the seven scaffold dirs and the five
+ *    bundle namespace dirs, each climbed and removed while empty (checked by
+ *    listing it first), longest path first, never the repo root or above.
  *
  * @module
  */
@@ -85,20 +87,31 @@ export async function findDependents(
   return dependents.sort();
 }
 
+/** The deepest climb {@link pruneEmptyDirs} makes from one dir. */
+export const PRUNE_CLIMB_MAX = 256;
+
 /**
- * Removes every empty dir among `dirs` and their ancestors, deepest first;
- * each climb stops at the first non-empty dir and never reaches the repo root.
- * Returns how many dirs were removed.
+ * Removes every empty dir among `dirs` and their ancestors, longest path
+ * first (ties in the order given); each climb lists the dir and removes it
+ * only when it is empty, so no remove ever fails on a non-empty dir; a climb
+ * stops at the first non-empty or unreadable dir and never reaches the repo
+ * root. Returns how many dirs were removed. As swamp's `pruneEmptyDirs`
+ * (`src/libswamp/extensions/remove_extension_service.ts`).
  */
 export async function pruneEmptyDirs(dirs: readonly string[], repoRoot: string): Promise<number> {
   const root = resolve(repoRoot);
-  const ordered = [...new Set(dirs.map((d) => resolve(d)))]
-    .sort((a, b) => b.split("/").length - a.split("/").length || (a < b ? -1 : 1));
+  const ordered = [...new Set(dirs.map((d) => resolve(d)))].sort((a, b) => b.length - a.length);
   let removed = 0;
   for (const start of ordered) {
     let dir = start;
-    for (let depth = 0; depth < 256 && isInsideRepo(root, dir); depth++) {
+    for (let depth = 0; depth < PRUNE_CLIMB_MAX && isInsideRepo(root, dir); depth++) {
       try {
+        let empty = true;
+        for await (const _entry of Deno.readDir(dir)) {
+          empty = false;
+          break;
+        }
+        if (!empty) break;
         await Deno.remove(dir);
         removed++;
       } catch {
@@ -110,12 +123,17 @@ export async function pruneEmptyDirs(dirs: readonly string[], repoRoot: string):
   return removed;
 }
 
-async function deleteFiles(
-  layout: RepoLayout,
-  files: readonly string[],
-): Promise<{ deleted: number; skipped: number }> {
+/** What the file step did: counts, and the parent dir of every file it deleted. */
+interface DeletedFiles {
+  deleted: number;
+  skipped: number;
+  parentDirs: string[];
+}
+
+async function deleteFiles(layout: RepoLayout, files: readonly string[]): Promise<DeletedFiles> {
   let deleted = 0;
   let skipped = 0;
+  const parentDirs: string[] = [];
   for (const rel of files) {
     const path = join(layout.repoDir, rel);
     if (!isInsideRepo(layout.repoDir, path)) {
@@ -134,12 +152,13 @@ async function deleteFiles(
     try {
       await Deno.remove(path, { recursive: info.isDirectory });
       deleted++;
+      parentDirs.push(dirname(path));
     } catch (error) {
       if (!(error instanceof Deno.errors.NotFound)) throw error;
       skipped++;
     }
   }
-  return { deleted, skipped };
+  return { deleted, skipped, parentDirs };
 }
 
 function tombstoneCatalog(name: string, deps: RemoveDeps): void {
@@ -165,7 +184,7 @@ export async function removeExtension(
   deps: RemoveDeps,
 ): Promise<RemoveResult> {
   const files = entry.files ?? [];
-  let counts: { deleted: number; skipped: number };
+  let counts: DeletedFiles;
   if (isMutant("remove-files-first")) {
     counts = await deleteFiles(deps.layout, files);
     await deps.lockfile.removeEntry(name);
@@ -175,9 +194,11 @@ export async function removeExtension(
     await deps.lockfile.removeEntry(name);
     counts = await deleteFiles(deps.layout, files);
   }
+  // The dirs of the deleted files, then the scaffold and bundle namespace dirs
+  // pull creates for every extension (swamp counts them all in dirsRemoved).
   const extDir = extensionRoot(deps.layout, name);
   const candidates = [
-    ...files.map((rel) => dirname(join(deps.layout.repoDir, rel))),
+    ...counts.parentDirs,
     ...SCAFFOLD_DIRS.map((d) => join(extDir, d)),
     ...Object.keys(BUNDLE_DIRS).map((d) => bundleNamespaceDir(deps.layout, name, d)),
   ];

@@ -25,3 +25,25 @@ Deno.test("pruneEmptyDirs() removes empty dirs deepest first and never the repo 
     await Deno.remove(dir, { recursive: true });
   }
 });
+
+Deno.test("pruneEmptyDirs() lists a dir before removing it, so no remove fails on a non-empty one", async () => {
+  const dir = await Deno.makeTempDir({ prefix: "swamp_ref_prune_" });
+  const remove = Deno.remove;
+  const removed: string[] = [];
+  try {
+    const repo = join(dir, "repo");
+    await Deno.mkdir(join(repo, "ext/models"), { recursive: true });
+    await Deno.mkdir(join(repo, "ext/files"), { recursive: true });
+    await Deno.writeTextFile(join(repo, "ext/files/keep.txt"), "");
+    Deno.remove = (path: string | URL, options?: Deno.RemoveOptions) => {
+      removed.push(String(path));
+      return remove(path, options);
+    };
+    const count = await pruneEmptyDirs([join(repo, "ext"), join(repo, "ext/models")], repo);
+    assert.equal(count, 1);
+    assert.deepEqual(removed, [join(repo, "ext/models")], "ext (not empty) was never removed");
+  } finally {
+    Deno.remove = remove;
+    await Deno.remove(dir, { recursive: true });
+  }
+});

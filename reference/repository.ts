@@ -3,14 +3,26 @@
  * (extension name, version) with its sources. {@link ExtensionRepository.saveAll}
  * writes a batch in ONE transaction:
  *
- * 1. per aggregate, in array order: Tombstoned sources are deleted, the others
- *    upserted (identity included); rows of the same (name, version) that the
- *    aggregate no longer lists are deleted;
+ * 1. per aggregate, in array order: the rows of its (name, version) are read
+ *    first, then Tombstoned sources are deleted, the others upserted (identity
+ *    included), and the rows read that the aggregate no longer lists are
+ *    deleted;
  * 2. rows outside `<repo>/` are pruned, except the batch's own sources;
  * 3. a pulled row whose (kind, type) a local row also claims loses its type;
  * 4. I-Repo-1: the second live row with the same `kind::type_normalized`
  *    (source_path order; Tombstoned, empty types and kind `extension` skipped)
  *    raises {@link DuplicateTypeError} and the transaction rolls back.
+ *
+ * The read comes first as in swamp (`ExtensionRepository.saveAll` and
+ * `applyDiffForExtension` in `src/infrastructure/persistence/extension_repository.ts`
+ * look the aggregate's current rows up before any write), and it decides how
+ * a busy catalog is met: the transaction is a deferred `BEGIN`, so its first
+ * statement takes only a read snapshot, and its first write must then upgrade
+ * that read transaction to a write one. SQLite does not call the busy handler
+ * for such an upgrade (it could deadlock), so while another connection holds
+ * the write lock the write fails at once with "database is locked", without
+ * waiting in `busy_timeout`; only the catalog's retries of the whole callback
+ * (5, about 3.1 s in all) absorb another writer.
  *
  * @module
  */
@@ -181,25 +193,31 @@ export class ExtensionRepository {
           else this.store.upsertRow(sourceToRow(source, aggregate));
         });
       }
-      this.store.runInTransaction(() => this.deleteUnlisted(aggregate));
+      this.store.runInTransaction(() =>
+        this.deleteUnlisted(
+          aggregate,
+          this.store.rowsOfExtensionVersion(aggregate.name, aggregate.version),
+        )
+      );
     }
     this.store.runInTransaction(() => this.checkBatch(aggregates));
   }
 
+  /** Reads the aggregate's current rows, then writes: the read opens the transaction (module doc). */
   private applyDiff(aggregate: ExtensionAggregate): void {
+    const current = this.store.rowsOfExtensionVersion(aggregate.name, aggregate.version);
     for (const source of aggregate.sources) {
       if (source.state === "Tombstoned") this.store.removeBySourcePath(source.sourcePath);
       else this.store.upsertRow(sourceToRow(source, aggregate));
     }
-    this.deleteUnlisted(aggregate);
+    this.deleteUnlisted(aggregate, current);
   }
 
-  private deleteUnlisted(aggregate: ExtensionAggregate): void {
+  private deleteUnlisted(aggregate: ExtensionAggregate, current: readonly CatalogRow[]): void {
     const listed = new Set(
       aggregate.sources.filter((s) => s.state !== "Tombstoned").map((s) => s.sourcePath),
     );
-    for (const row of this.store.rowsOfExtension(aggregate.name)) {
-      if (row.extension_version !== aggregate.version) continue;
+    for (const row of current) {
       if (!listed.has(row.source_path)) this.store.removeBySourcePath(row.source_path);
     }
   }

@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
-import { ExtensionCatalogStore } from "./catalog.ts";
+import { DatabaseSync } from "node:sqlite";
+import { BUSY_TIMEOUT_MS, ExtensionCatalogStore, MAX_RETRIES } from "./catalog.ts";
 import { DuplicateTypeError } from "./errors.ts";
 import { LockfileRepository } from "./lockfile.ts";
 import { join } from "./posix_path.ts";
@@ -165,5 +166,58 @@ Deno.test("loadByName() fills an empty version from the lockfile snapshot and wr
     const loaded = repository.loadByName("@a/x");
     assert.deepEqual(loaded.map((a) => a.version), ["2026.01.09.1"]);
     assert.equal(store.allRows()[0].extension_version, "2026.01.09.1");
+  });
+});
+
+Deno.test("saveAll() reads the aggregate's rows before its first write, as swamp's saveAll does", async () => {
+  await withRepository((repository, store) => {
+    const executed: string[] = [];
+    const prepare = store.db.prepare.bind(store.db);
+    store.db.prepare = (sql: string) => {
+      const verb = sql.trimStart().split(/\s+/)[0].toUpperCase();
+      return new Proxy(prepare(sql), {
+        get(target, property) {
+          const value: unknown = Reflect.get(target, property);
+          if (typeof value !== "function") return value;
+          return (...args: unknown[]) => {
+            if (property === "run" || property === "all" || property === "get") executed.push(verb);
+            return value.apply(target, args);
+          };
+        },
+      });
+    };
+    const exec = store.db.exec.bind(store.db);
+    store.db.exec = (sql: string) => {
+      executed.push(sql);
+      return exec(sql);
+    };
+    repository.saveAll([
+      aggregate("@a/x", "2026.01.01.1", [source(`${PULLED}/@a/x/models/a.ts`, "@a/x/a")]),
+    ]);
+    assert.deepEqual(executed.slice(0, 3), ["BEGIN", "SELECT", "INSERT"]);
+  });
+});
+
+Deno.test("saveAll() meets a held write lock with lock errors, not busy_timeout, and gives up after its retries", async () => {
+  await withRepository((repository, store) => {
+    const holder = new DatabaseSync(store.path);
+    holder.exec("BEGIN IMMEDIATE");
+    holder.exec("INSERT INTO bundle_meta (key, value) VALUES ('held', '1')");
+    try {
+      const timeout = store.db.prepare("PRAGMA busy_timeout").get() as Record<string, number>;
+      assert.equal(Object.values(timeout)[0], BUSY_TIMEOUT_MS, "busy_timeout is set");
+      assert.throws(
+        () =>
+          repository.saveAll([
+            aggregate("@a/x", "2026.01.01.1", [source(`${PULLED}/@a/x/models/a.ts`, "@a/x/a")]),
+          ]),
+        /database is locked/,
+      );
+      assert.equal(store.lockRetryCount, MAX_RETRIES, "every retry was taken");
+    } finally {
+      holder.exec("ROLLBACK");
+      holder.close();
+    }
+    assert.deepEqual(store.allRows(), [], "nothing was written");
   });
 });

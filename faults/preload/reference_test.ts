@@ -23,6 +23,7 @@ import {
 const ALPHA = "@fix/alpha";
 const BETA = "@fix/beta";
 const ALPHA_FILES = [
+  ".swamp/bundles/a97c15bf/main.js",
   ".swamp/pulled-extensions/@fix/alpha/manifest.yaml",
   ".swamp/pulled-extensions/@fix/alpha/models/main.ts",
 ];

@@ -1,9 +1,21 @@
 /**
- * Deterministic swamp archives for fixture versions: a gzip tar with the top
- * dir `extension/`, a valid `manifest.yaml`, one `.ts` module per source and
- * the version's extra files. Entries are sorted and carry fixed attributes
- * (mode 755/644, uid/gid 0, mtime = the version's CalVer date), so the same
- * input gives the same bytes in every run and every process.
+ * Deterministic swamp archives for fixture versions, shaped as `swamp
+ * extension push` packages them (swamp `src/libswamp/extensions/push.ts`,
+ * `createArchive`): a gzip tar with the top dir `extension/` holding the
+ * thirteen dirs push stages (empty ones included), a valid `manifest.yaml`,
+ * one `.ts` module per source, its prebuilt bundle, and the version's extra
+ * files. Entries are sorted and carry fixed attributes (mode 755/644, uid/gid
+ * 0, mtime = the version's CalVer date), so the same input gives the same
+ * bytes in every run and every process.
+ *
+ * The bundles matter to real swamp: pull's catalog step bundles every source
+ * it indexes, and a pulled source with a bare specifier (`import { z } from
+ * "zod"`) and no `deno.json` is only loadable from the prebuilt bundle (swamp
+ * `src/domain/extensions/extension_loader.ts`, `bundleWithCache`, and
+ * `isExpectedBundleFailure` in `src/domain/models/bundle.ts`); without one,
+ * pull ends "Install partially applied ... deno bundle failed". Each bundle is
+ * what `deno bundle` emits for the source with zod externalised, after
+ * push's rewrite of the zod import to `globalThis.__swamp_zod`.
  *
  * Source module shapes (what a regex-based deriver can rely on; every
  * module's first `type:` or `name:` field is its identity):
@@ -35,6 +47,7 @@
 import { createTar, type TarFileInput } from "nanotar";
 import {
   ARCHIVE_PATH_BYTES_MAX,
+  bundleFileOf,
   type FixtureExtension,
   type FixtureSource,
   type FixtureVersion,
@@ -46,6 +59,34 @@ import {
 
 /** The top-level dir of every swamp archive. */
 export const ARCHIVE_ROOT = "extension";
+
+/**
+ * The dirs `swamp extension push` stages under `extension/` before it tars
+ * them, so every published archive carries them, empty or not.
+ */
+export const ARCHIVE_DIRS = [
+  "models",
+  "bundles",
+  "workflows",
+  "vaults",
+  "vault-bundles",
+  "drivers",
+  "driver-bundles",
+  "datastores",
+  "datastore-bundles",
+  "reports",
+  "report-bundles",
+  "skills",
+  "files",
+] as const;
+
+/** The export each source kind's module declares. */
+const EXPORT_NAMES: Readonly<Record<FixtureSource["kind"], string>> = {
+  model: "model",
+  vault: "vault",
+  datastore: "datastore",
+  report: "report",
+};
 
 /** The `version` an invalid model declares (not CalVer). */
 export const INVALID_MODEL_VERSION = "invalid";
@@ -130,12 +171,13 @@ export function buildTar(
 
 /**
  * The sorted entries of one fixture version's archive: `extension/`, the
- * manifest, the sources, the extra files, and every dir that holds them.
+ * {@link ARCHIVE_DIRS}, the manifest, the sources and their bundles, the
+ * extra files, and every dir that holds them.
  *
  * @example
  * ```ts
  * archiveEntries(ext, ext.versions[0]).map((entry) => entry.path);
- * // ["extension/", "extension/manifest.yaml", "extension/models/", ...]
+ * // ["extension/", "extension/bundles/", "extension/bundles/main.js", ...]
  * ```
  */
 export function archiveEntries(
@@ -146,6 +188,7 @@ export function archiveEntries(
   files.set("manifest.yaml", renderManifest(extension, version));
   for (const source of sourcesOf(version, extension.name)) {
     files.set(source.file, renderSource(source, version));
+    files.set(bundleFileOf(source), renderBundle(source, version));
   }
   for (const [path, content] of Object.entries(version.files ?? {})) {
     if (files.has(path)) {
@@ -153,7 +196,10 @@ export function archiveEntries(
     }
     files.set(path, content);
   }
-  const dirs = new Set<string>([`${ARCHIVE_ROOT}/`]);
+  const dirs = new Set<string>([
+    `${ARCHIVE_ROOT}/`,
+    ...ARCHIVE_DIRS.map((dir) => `${ARCHIVE_ROOT}/${dir}/`),
+  ]);
   for (const path of files.keys()) {
     const segments = path.split("/");
     for (let depth = 1; depth < segments.length; depth++) {
@@ -273,6 +319,27 @@ export function renderSource(source: FixtureSource, version: FixtureVersion): st
         "",
       ].join("\n");
   }
+}
+
+/**
+ * The prebuilt bundle of one source, as `swamp extension push` ships it:
+ * `deno bundle`'s output for the module (a path comment, the declaration as
+ * `var`, an `export { ... }` list) with the zod import rewritten to swamp's
+ * shared instance, `const { z } = globalThis.__swamp_zod;`. It exports the
+ * same object as the source, so the model's `type` is the source's.
+ *
+ * @example
+ * ```ts
+ * renderBundle(sourcesOf(version, "@fix/a")[0], version);
+ * // "// models/main.ts\nconst { z } = globalThis.__swamp_zod;\n\nvar model = {..."
+ * ```
+ */
+export function renderBundle(source: FixtureSource, version: FixtureVersion): string {
+  const name = EXPORT_NAMES[source.kind];
+  const body = renderSource(source, version)
+    .replace('import { z } from "zod";', "const { z } = globalThis.__swamp_zod;")
+    .replace(`export const ${name} = {`, `var ${name} = {`);
+  return `// ${source.file}\n${body}export {\n  ${name}\n};\n`;
 }
 
 /**

@@ -9,6 +9,7 @@ import {
   buildArchive,
   buildTar,
   INVALID_MODEL_VERSION,
+  renderBundle,
   renderSource,
   sha256Hex,
 } from "./archive.ts";
@@ -34,7 +35,7 @@ const RICH: FixtureExtension = {
 };
 
 /** sha256 of the uncompressed tar of ALPHA; changes only when the format changes. */
-const ALPHA_TAR_SHA256 = "4c66fa5be8a451c5c687a2a83a8b21790ec547b840bd0afaf8130772d176bff9";
+const ALPHA_TAR_SHA256 = "7d0f114d474ef8556ec0b3096883a24c8bb9d0245cd9595e93e3a0f3c58e9190";
 
 const TAR_BLOCK_BYTES = 512;
 
@@ -162,16 +163,30 @@ Deno.test("buildArchive() lists sorted entries under extension/ with fixed attri
   const entries = await parseTarGzip(bytes);
   assert.deepEqual(entries.map((entry) => entry.name), [
     "extension/",
+    "extension/bundles/",
+    "extension/bundles/broken.js",
+    "extension/bundles/main.js",
+    "extension/datastore-bundles/",
+    "extension/datastore-bundles/store.js",
     "extension/datastores/",
     "extension/datastores/store.ts",
+    "extension/driver-bundles/",
+    "extension/drivers/",
+    "extension/files/",
     "extension/manifest.yaml",
     "extension/models/",
     "extension/models/broken.ts",
     "extension/models/main.ts",
+    "extension/report-bundles/",
+    "extension/report-bundles/daily.js",
     "extension/reports/",
     "extension/reports/daily.ts",
+    "extension/skills/",
+    "extension/vault-bundles/",
+    "extension/vault-bundles/keys.js",
     "extension/vaults/",
     "extension/vaults/keys.ts",
+    "extension/workflows/",
   ]);
   const mtimeSeconds = Date.UTC(2026, 1, 3, 0, 0, 4) / 1000;
   for (const entry of entries) {
@@ -192,6 +207,7 @@ Deno.test("buildArchive() includes extra files verbatim", async () => {
 Deno.test("buildArchive() ends the tar with two zero blocks even when nanotar leaves none", async () => {
   const recordBytes = 10240;
   let padded: FixtureExtension | undefined;
+  let paddedDataBytes = 0;
   for (let size = 0; size < recordBytes && padded === undefined; size += 1) {
     const candidate: FixtureExtension = {
       name: "@fix/pad",
@@ -203,19 +219,22 @@ Deno.test("buildArchive() ends the tar with two zero blocks even when nanotar le
         Math.ceil((entry.content?.length ?? 0) / TAR_BLOCK_BYTES) * TAR_BLOCK_BYTES,
       0,
     );
-    if (dataBytes === recordBytes) padded = candidate;
+    if (dataBytes % recordBytes === 0) {
+      padded = candidate;
+      paddedDataBytes = dataBytes;
+    }
   }
-  assert.ok(padded !== undefined, "no pad size fills one record exactly");
+  assert.ok(padded !== undefined, "no pad size fills whole records exactly");
   const { bytes } = await buildArchive(padded, padded.versions[0]);
   const tar = await gunzip(bytes);
-  assert.equal(tar.length, 2 * recordBytes);
-  assert.equal(strictTarNames(tar).length, 6);
+  assert.equal(tar.length, paddedDataBytes + recordBytes);
+  assert.equal(strictTarNames(tar).length, archiveEntries(padded, padded.versions[0]).length);
 });
 
 Deno.test("buildArchive() output passes a strict tar reader and GNU tar", async () => {
   const { bytes } = await buildArchive(RICH, RICH.versions[0]);
   const names = strictTarNames(await gunzip(bytes));
-  assert.equal(names.length, 11);
+  assert.equal(names.length, 25);
   const dir = await Deno.makeTempDir({ prefix: "archive_test_" });
   try {
     const archivePath = join(dir, "rich.tar.gz");
@@ -328,6 +347,75 @@ Deno.test("buildArchive() sources import and validate like swamp's schemas", asy
   }
 });
 
+Deno.test("buildArchive() ships a bundle per source that imports like swamp's loader does", async () => {
+  const { bytes } = await buildArchive(RICH, RICH.versions[0]);
+  const dir = await Deno.makeTempDir({ prefix: "archive_test_" });
+  const shared = globalThis as { __swamp_zod?: unknown };
+  shared.__swamp_zod = { z };
+  try {
+    const bundles = (await parseTarGzip(bytes)).filter((entry) => entry.name.endsWith(".js"));
+    assert.deepEqual(bundles.map((entry) => entry.name), [
+      "extension/bundles/broken.js",
+      "extension/bundles/main.js",
+      "extension/datastore-bundles/store.js",
+      "extension/report-bundles/daily.js",
+      "extension/vault-bundles/keys.js",
+    ]);
+    for (const entry of bundles) {
+      assert.doesNotMatch(entry.text, /\bimport\b/, `${entry.name} has no import left`);
+      const path = join(dir, entry.name);
+      await Deno.mkdir(join(path, ".."), { recursive: true });
+      await Deno.writeTextFile(path, entry.text);
+    }
+    const load = async (file: string): Promise<Record<string, unknown>> =>
+      await import(`file://${join(dir, "extension", file)}`);
+    assert.equal(
+      UserModelSchema.parse((await load("bundles/main.js")).model).type,
+      "@fix/rich/main",
+    );
+    const broken = (await load("bundles/broken.js")).model;
+    assert.equal(UserModelSchema.safeParse(broken).success, false);
+    assert.equal(
+      ProviderSchema.parse((await load("vault-bundles/keys.js")).vault).type,
+      "@fix/keys",
+    );
+    const store = (await load("datastore-bundles/store.js")).datastore;
+    assert.equal(ProviderSchema.parse(store).type, "@fix/store");
+    const daily = (await load("report-bundles/daily.js")).report;
+    assert.equal(ReportSchema.parse(daily).name, "@fix/rich/daily");
+  } finally {
+    delete shared.__swamp_zod;
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("renderBundle() is the source as deno bundle emits it, zod rewritten to swamp's instance", () => {
+  const version = ALPHA.versions[0];
+  assert.equal(
+    renderBundle(sourcesOf(version, ALPHA.name)[0], version),
+    [
+      "// models/main.ts",
+      "const { z } = globalThis.__swamp_zod;",
+      "",
+      "var model = {",
+      '  type: "@fix/alpha/main",',
+      '  version: "2026.01.01.1",',
+      "  methods: {",
+      "    run: {",
+      '      description: "Runs main",',
+      "      arguments: z.object({}),",
+      "      execute: async () => ({}),",
+      "    },",
+      "  },",
+      "};",
+      "export {",
+      "  model",
+      "};",
+      "",
+    ].join("\n"),
+  );
+});
+
 Deno.test("archiveEntries() refuses an extra file that shadows a generated one", () => {
   const shadow: FixtureExtension = {
     name: "@fix/shadow",
@@ -336,5 +424,13 @@ Deno.test("archiveEntries() refuses an extra file that shadows a generated one",
   assert.throws(
     () => archiveEntries(shadow, shadow.versions[0]),
     /Cannot add file "manifest.yaml" to "@fix\/shadow": it is generated/,
+  );
+  const bundle: FixtureExtension = {
+    name: "@fix/shadow",
+    versions: [{ version: "2026.01.01.1", files: { "bundles/main.js": "x" } }],
+  };
+  assert.throws(
+    () => archiveEntries(bundle, bundle.versions[0]),
+    /Cannot add file "bundles\/main.js" to "@fix\/shadow": it is generated/,
   );
 });

@@ -23,6 +23,21 @@ export const SOURCE_DIRS: Readonly<Record<SourceKind, string>> = {
   report: "reports",
 };
 
+/**
+ * The archive directory of each source kind's prebuilt bundles. `swamp
+ * extension push` bundles every entry point and ships `<kind dir>/<name>.ts`
+ * as `<bundle dir>/<name>.js` (swamp `src/libswamp/extensions/push.ts`,
+ * `createArchive`); pull copies each bundle dir to `.swamp/<bundle dir>/<ns>/`
+ * and the loader looks a source's bundle up at the same relative path with
+ * `.js`.
+ */
+export const BUNDLE_DIRS: Readonly<Record<SourceKind, string>> = {
+  model: "bundles",
+  vault: "vault-bundles",
+  datastore: "datastore-bundles",
+  report: "report-bundles",
+};
+
 /** One published version of a fixture extension. */
 export interface FixtureVersion {
   /** CalVer, `YYYY.MM.DD.N`. */
@@ -136,6 +151,21 @@ export function normalizeType(kind: SourceKind, raw: string): string {
     .replace(/\./g, "/")
     .replace(/\/+/g, "/")
     .replace(/^\/|\/$/g, "");
+}
+
+/**
+ * The archive path (relative to `extension/`) of a source's prebuilt bundle:
+ * the source's path under its kind dir, in the kind's bundle dir, `.ts`
+ * replaced by `.js`.
+ *
+ * @example
+ * ```ts
+ * bundleFileOf({ kind: "model", file: "models/sub/widget.ts" }); // "bundles/sub/widget.js"
+ * ```
+ */
+export function bundleFileOf(source: Pick<FixtureSource, "kind" | "file">): string {
+  const name = source.file.slice(SOURCE_DIRS[source.kind].length + 1);
+  return `${BUNDLE_DIRS[source.kind]}/${name.replace(/\.ts$/, ".js")}`;
 }
 
 /**

@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
 import {
+  bundleFileOf,
   compareCalVer,
   findVersion,
   type FixtureExtension,
@@ -137,4 +138,17 @@ Deno.test("typeConflicts() ignores an extension's own versions and other kinds",
     },
   );
   assert.deepEqual(typeConflicts(spec), []);
+});
+
+Deno.test("bundleFileOf() maps a source to its kind's bundle dir with .js", () => {
+  assert.equal(
+    bundleFileOf({ kind: "model", file: "models/sub/widget.ts" }),
+    "bundles/sub/widget.js",
+  );
+  assert.equal(bundleFileOf({ kind: "vault", file: "vaults/keys.ts" }), "vault-bundles/keys.js");
+  assert.equal(
+    bundleFileOf({ kind: "datastore", file: "datastores/s.ts" }),
+    "datastore-bundles/s.js",
+  );
+  assert.equal(bundleFileOf({ kind: "report", file: "reports/d.ts" }), "report-bundles/d.js");
 });

@@ -10,6 +10,7 @@
 
 import {
   ARCHIVE_PATH_BYTES_MAX,
+  bundleFileOf,
   CALVER_PATTERN,
   compareCalVer,
   EXTENSION_NAME_PATTERN,
@@ -132,7 +133,8 @@ function versionContentProblems(
     const field = KIND_FIELDS[kind];
     for (const [name, type] of Object.entries(version[field] ?? {})) {
       const at = `${path}.${field}[${JSON.stringify(name)}]`;
-      const nameProblem = relativePathProblem(`${SOURCE_DIRS[kind]}/${name}`, name);
+      const nameProblem = relativePathProblem(`${SOURCE_DIRS[kind]}/${name}`, name) ??
+        relativePathProblem(bundleFileOf({ kind, file: `${SOURCE_DIRS[kind]}/${name}` }), name);
       if (nameProblem !== undefined) report(at, nameProblem);
       else if (!name.endsWith(".ts")) report(at, `file "${name}" is a source and must end in .ts`);
       const typeProblem = typeProblemOf(kind, type);
@@ -141,7 +143,7 @@ function versionContentProblems(
   }
   const sources = sourcesOf(version, extensionName);
   if (sources.length === 0) report(path, "a version must ship at least one source");
-  const sourceFiles = new Set(sources.map((source) => source.file));
+  const sourceFiles = new Set(sources.flatMap((source) => [source.file, bundleFileOf(source)]));
   for (const name of Object.keys(version.files ?? {})) {
     const at = `${path}.files[${JSON.stringify(name)}]`;
     const nameProblem = relativePathProblem(name, name);

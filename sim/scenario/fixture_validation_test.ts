@@ -88,12 +88,25 @@ Deno.test("validateFixture() rejects unsafe and non-.ts source file names", () =
   }
 });
 
+Deno.test("validateFixture() rejects a source whose bundle's archive entry is too long", () => {
+  const name = `${"a".repeat(76)}.ts`;
+  assert.equal(`extension/datastores/${name}`.length, 100, "the source itself fits");
+  const problems = validateFixture(
+    specWithVersion({ version: "2026.01.01.1", datastores: { [name]: "@fix/store" } }),
+  );
+  assert.deepEqual(problems.map((problem) => problem.path), [
+    `extensions[1].versions[0].datastores["${name}"]`,
+  ]);
+  assert.match(problems[0].message, /archive entry is 107 bytes/);
+});
+
 Deno.test("validateFixture() rejects unsafe or colliding extra files", () => {
   const cases: Array<[string, string]> = [
     ["files/../../x", "must not contain"],
     ["/etc/passwd", "must not start"],
     ["manifest.yaml", "collides"],
     ["models/main.ts", "collides"],
+    ["bundles/main.js", "collides"],
     ["files/._meta", "hidden"],
   ];
   for (const [name, fragment] of cases) {

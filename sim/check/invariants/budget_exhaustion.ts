@@ -1,11 +1,12 @@
 /**
  * Budget exhaustion, as two invariants: `no-lock-exhaustion` (no op gave up
  * on the advisory lock's retry budget: 10 attempts, 100 ms apart) and
- * `no-busy-exhaustion` (no op gave up on SQLite's busy budget: busy_timeout
- * plus the catalog's retries). Both read an update's per-extension failures
- * too. They are separate because they fail for different reasons: the lock
- * budget is a fixed 0.9 s that contention alone can exhaust, the busy budget
- * is seconds long.
+ * `no-busy-exhaustion` (no op gave up on a locked catalog: for `saveAll`,
+ * whose transaction reads before it writes and so never waits in
+ * busy_timeout, the budget is the catalog's 5 retries, about 3.1 s). Both
+ * read an update's per-extension failures too. They are separate because
+ * they fail for different reasons: the lock budget is a fixed 0.9 s that
+ * contention alone can exhaust, the catalog's is over three times longer.
  *
  * @module
  */

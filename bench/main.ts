@@ -8,6 +8,7 @@
  */
 
 import { benchEngine } from "./engine.ts";
+import { benchLinearizability } from "./linearizability.ts";
 import { benchReferenceOps } from "./reference_ops.ts";
 import { benchShimOverhead } from "./shim_overhead.ts";
 import { type BenchTable, formatTable, meetsTarget } from "./table.ts";
@@ -19,6 +20,7 @@ const SECTIONS: Readonly<Record<string, Section>> = {
   reference: benchReferenceOps,
   shim: benchShimOverhead,
   engine: benchEngine,
+  linearizability: benchLinearizability,
 };
 
 async function main(argv: string[]): Promise<number> {

@@ -15,6 +15,7 @@ const PINNED = [
   "lockfile-lost-update.yaml",
   "pull-same-extension.yaml",
   "rm-races-update.yaml",
+  "rm-concurrent-both-removed.yaml",
   "pull-two-versions-race.yaml",
   "lock-contend-absorbed-strace.yaml",
   "lock-budget-edge-strace.yaml",

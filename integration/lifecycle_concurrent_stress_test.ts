@@ -8,8 +8,10 @@
  * each iteration it asserts: no orphan catalog rows (catalog <-> lockfile
  * bijection), no benign DuplicateTypeError, a well-formed lockfile, a
  * pulled-extensions tree that matches the lockfile (no orphans, no dangling
- * references), and no SQLITE_BUSY exhaustion. Lock-retry exhaustion is
- * counted rather than failed on: see the scenario's header. `deno task
+ * references), and no SQLITE_BUSY exhaustion; every answer is linearizable
+ * except where overlapping rm of one extension both answer removed (a
+ * finding). Lock-retry exhaustion is counted rather than failed on: see the
+ * scenario's header. `deno task
  * soak` runs the same scenario 60 times.
  */
 
@@ -28,7 +30,6 @@ const REQUIRED: readonly InvariantId[] = [
   "files-lockfile-match",
   "no-busy-exhaustion",
   "catalog-integrity",
-  "serializable-per-extension",
 ];
 
 Deno.test("50 concurrent pull / rm / pull-same / update processes keep the three layers in agreement", async () => {
@@ -47,6 +48,18 @@ Deno.test("50 concurrent pull / rm / pull-same / update processes keep the three
       }
       const samePulls = run.filter((op) => op.op.op === "pull").length;
       assert.ok(samePulls >= 2, `iteration ${r.iteration} pulls @fix/alpha ${samePulls} time(s)`);
+      // Answers: linearizable, or the one documented finding (overlapping rm of
+      // @fix/beta both answering removed, rm-concurrent-both-removed.yaml).
+      const lin = r.verdicts.find((v) => v.invariant === "linearizable" && v.phase === "run");
+      if (lin?.status !== "valid") {
+        assert.equal(lin?.status, "invalid", `iteration ${r.iteration}: ${lin?.explanation}`);
+        assert.deepEqual(lin.evidence.entries, ["@fix/beta"], lin.explanation);
+        const removals = run.filter((op) =>
+          lin.evidence.ops?.includes(`p${op.process}`) && op.op.op === "rm" &&
+          op.outcome.class === "ok"
+        );
+        assert.ok(removals.length >= 2, `two rm that both removed @fix/beta: ${lin.explanation}`);
+      }
       for (const id of REQUIRED) {
         const verdict = r.verdicts.find((v) => v.invariant === id && v.phase === "run");
         assert.equal(

@@ -49,6 +49,35 @@ Deno.test("timeline.html of a failing run draws every op, its crash and the fail
   }
 });
 
+Deno.test("timeline.html marks the ops whose answers linearizable cannot order", async () => {
+  const reportDir = await Deno.makeTempDir({ prefix: "swamp-sim-timeline-test-" });
+  try {
+    const result = await simulate({
+      scenario: new URL("../scenarios/serial-answers.yaml", import.meta.url).pathname,
+      mutant: "list-stale-cache",
+      reportDir,
+      log: () => {},
+    });
+    assert.equal(result.exitCode, EXIT.invariant);
+    const verdict = result.results[0].verdicts.find((v) => v.invariant === "linearizable")!;
+    assert.equal(verdict.status, "invalid");
+    const marked = verdict.evidence.ops ?? [];
+    assert.ok(marked.length > 0, verdict.explanation);
+    const dom = await dumpDom(`${reportDir}/timeline.html`);
+    assert.match(dom, /<body data-rendered="ok">/);
+    assert.equal(count(dom, /data-implicated="linearizable \(run\)"/g), marked.length);
+    for (const label of marked) {
+      assert.ok(
+        dom.includes(`data-op="${label}" data-implicated="linearizable (run)"`),
+        `lane ${label} is marked`,
+      );
+    }
+    assert.equal(count(dom, /<rect class="op [a-z]+ implicated"/g), marked.length);
+  } finally {
+    await Deno.remove(reportDir, { recursive: true });
+  }
+});
+
 Deno.test("timeline.html renders hostile target output as text and runs none of it", async () => {
   const dir = await Deno.makeTempDir({ prefix: "swamp-sim-timeline-test-" });
   try {
@@ -81,6 +110,7 @@ Deno.test("timeline.html renders hostile target output as text and runs none of 
           expectation: "hold",
           pass: false,
           explanation: `<img src="x" onerror="document.body.setAttribute('data-pwned', '2')">`,
+          ops: ["p0"],
         }],
       }],
     };

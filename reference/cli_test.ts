@@ -155,10 +155,10 @@ Deno.test("main.ts pull, list, update, doctor, rm and a second rm keep the three
     });
     assert.deepEqual(updateDocs.at(-1), {
       extensions: [{
-        name: "@fix/alpha",
-        currentVersion: "2026.01.01.1",
-        latestVersion: "2026.01.02.1",
         status: "updated",
+        name: "@fix/alpha",
+        previousVersion: "2026.01.01.1",
+        newVersion: "2026.01.02.1",
       }],
       summary: { total: 1, upToDate: 0, updated: 1, failed: 0 },
     });

@@ -20,7 +20,9 @@ import {
   validateExtensionName,
 } from "./install.ts";
 import { LockfileRepository } from "./lockfile.ts";
+import { isMutant } from "./mutants.ts";
 import type { Output } from "./output.ts";
+import { join } from "./posix_path.ts";
 import { RegistryClient, resolveServerUrl } from "./registry_client.ts";
 import { initRepo, type RepoContext, requireRepo, resolveRepoDir } from "./repo.ts";
 import { ExtensionRepository } from "./repository.ts";
@@ -164,6 +166,18 @@ export async function runCommand(
       const repo = await openRepo(flags);
       await runStartup(repo);
       const lockfile = await LockfileRepository.create(repo.layout.lockfilePath);
+      if (isMutant("rm-idempotent-success") && lockfile.getEntry(command.ref) === null) {
+        output.data({
+          removed: {
+            name: command.ref,
+            version: "",
+            filesDeleted: 0,
+            filesSkipped: 0,
+            dirsRemoved: 0,
+          },
+        });
+        return 0;
+      }
       const entry = previewRemove(command.ref, lockfile);
       const dependents = await findDependents(command.ref, repo.layout, lockfile);
       if (dependents.length > 0) {
@@ -213,6 +227,15 @@ export async function runCommand(
       await runStartup(repo);
       const lockfile = await LockfileRepository.create(repo.layout.lockfilePath);
       const listed = listExtensions(lockfile.getAllEntries());
+      if (isMutant("list-stale-cache")) {
+        const cachePath = join(repo.layout.swampDir, "extension-list-cache.json");
+        const cached: unknown = await Deno.readTextFile(cachePath).then(JSON.parse, () => null);
+        if (cached !== null) {
+          output.data(cached);
+          return 0;
+        }
+        await Deno.writeTextFile(cachePath, JSON.stringify(listed));
+      }
       output.data(listed);
       for (const e of listed.extensions) {
         output.info(`${e.name}@${e.version} (${e.files.length} files)`);

@@ -336,9 +336,12 @@ export async function installFiles(
   });
   for (const dependency of manifestDependencies) {
     const at = dependency.indexOf("@", 1);
-    const depRef: ExtensionRef = at === -1
-      ? { name: dependency, version: null }
-      : { name: dependency.slice(0, at), version: dependency.slice(at + 1) || null };
+    const name = at === -1 ? dependency : dependency.slice(0, at);
+    const pinned = at === -1 ? null : dependency.slice(at + 1) || null;
+    // As swamp's pull: a dependency already in the lockfile (this install's own writes
+    // included) is skipped. (Fixtures pin CalVer only, so swamp's version constraints never occur.)
+    if (deps.alreadyPulled.has(name) || deps.lockfile.getEntry(name) !== null) continue;
+    const depRef: ExtensionRef = { name, version: pinned };
     const installed = await installFiles(depRef, deps, depth + 1);
     if (installed !== null) result.dependencyResults.push(installed);
   }

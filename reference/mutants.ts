@@ -17,6 +17,8 @@
  * | `save-all-per-row` | broken transaction boundary | one `saveAll` is one transaction: a failure leaves the pre-save state | a type conflict: the mutant leaves a committed row behind |
  * | `lock-no-retry` | missing retry | the advisory lock is retried 10 times at 100 ms | a `.lock` deleted after 500 ms: the mutant fails, clean succeeds |
  * | `lock-early-release` | lock released too early | the lock covers the whole read-merge-write (lost updates when the rename lands after another writer's) | none in one process: the window between unlock and rename needs a second writer; the scenario library shows it |
+ * | `rm-idempotent-success` | a lying answer (success for work not done) | an op's answer is one some serial order gives: an rm of an extension with no lockfile entry answers "not installed" | rm of an extension that is not installed: clean exits 1 with "is not installed", the mutant exits 0 printing `{removed}` and changes nothing |
+ * | `list-stale-cache` | a stale read | list answers the lockfile as it is when list runs | list, then rm, then list: the mutant's second list still shows the removed extension, the lockfile does not |
  *
  * @module
  */
@@ -38,6 +40,8 @@ export const MUTANT_NAMES = [
   "save-all-per-row",
   "lock-no-retry",
   "lock-early-release",
+  "rm-idempotent-success",
+  "list-stale-cache",
 ] as const;
 
 /** A known mutant name. */

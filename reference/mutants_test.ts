@@ -3,6 +3,7 @@ import { DatabaseSync } from "node:sqlite";
 import {
   catalogRows,
   exists,
+  jsonDocuments,
   lockfilePathOf,
   makeRepo,
   readLockfileJson,
@@ -41,12 +42,14 @@ Deno.test("mutants: every required name is known", () => {
   assert.deepEqual([...MUTANT_NAMES].sort(), [
     "catalog-no-busy-handling",
     "install-catalog-first",
+    "list-stale-cache",
     "lock-early-release",
     "lock-no-retry",
     "lockfile-in-place-write",
     "lockfile-unlocked-write",
     "no-duplicate-rollback",
     "remove-files-first",
+    "rm-idempotent-success",
     "save-all-per-row",
     "upgrade-no-tombstone",
   ]);
@@ -276,5 +279,55 @@ Deno.test("mutant lock-early-release still writes a correct lockfile for a singl
     assert.equal(run.code, 0, run.stderr);
     assert.deepEqual(Object.keys((await readLockfileJson(mutant.repoDir)) ?? {}), ["@fix/alpha"]);
     assert.ok(!(await exists(`${lockfilePathOf(mutant.repoDir)}.lock`)));
+  });
+});
+
+Deno.test("mutant rm-idempotent-success answers removed for an extension that is not installed", async () => {
+  await withPair(async (registry, clean, mutant) => {
+    const [c, m] = await Promise.all([
+      runIn(clean.repoDir, registry.url, ["extension", "rm", "@fix/alpha"]),
+      runIn(
+        mutant.repoDir,
+        registry.url,
+        ["extension", "rm", "@fix/alpha"],
+        "rm-idempotent-success",
+      ),
+    ]);
+    assert.equal(c.code, 1);
+    assert.deepEqual(JSON.parse(c.stderr), { error: "Extension @fix/alpha is not installed." });
+    assert.equal(m.code, 0, m.stderr);
+    assert.deepEqual(jsonDocuments(m.stdout), [{
+      removed: {
+        name: "@fix/alpha",
+        version: "",
+        filesDeleted: 0,
+        filesSkipped: 0,
+        dirsRemoved: 0,
+      },
+    }]);
+    // The lie changes nothing: both repos end the same.
+    for (const repo of [clean, mutant]) assert.equal(await readLockfileJson(repo.repoDir), null);
+  });
+});
+
+Deno.test("mutant list-stale-cache still lists an extension after its rm", async () => {
+  await withPair(async (registry, clean, mutant) => {
+    const listAfterRm = async (repo: TempRepo, name: string) => {
+      const run = (args: string[]) => runIn(repo.repoDir, registry.url, args, name);
+      assert.equal((await run(["extension", "pull", "@fix/alpha"])).code, 0);
+      assert.equal((await run(["extension", "list"])).code, 0);
+      assert.equal((await run(["extension", "rm", "@fix/alpha"])).code, 0);
+      const list = await run(["extension", "list"]);
+      assert.equal(list.code, 0, list.stderr);
+      const [doc] = jsonDocuments(list.stdout) as Array<{ extensions: Array<{ name: string }> }>;
+      return doc.extensions.map((e) => e.name);
+    };
+    const [c, m] = await Promise.all([
+      listAfterRm(clean, ""),
+      listAfterRm(mutant, "list-stale-cache"),
+    ]);
+    assert.deepEqual(c, []);
+    assert.deepEqual(m, ["@fix/alpha"]);
+    assert.deepEqual(await readLockfileJson(mutant.repoDir), {});
   });
 });

@@ -31,6 +31,17 @@ export type IndexedKindDir = typeof INDEXED_KIND_DIRS[number];
 /** swamp's CalVer: `YYYY.MM.DD.N`. */
 export const CALVER_PATTERN = /^\d{4}\.\d{2}\.\d{2}\.\d+$/;
 
+/** Orders two CalVer strings part by part, numerically (swamp's `CalVer.compare`). */
+export function compareCalVer(a: string, b: string): number {
+  const pa = a.split(".").map(Number);
+  const pb = b.split(".").map(Number);
+  for (let i = 0; i < Math.max(pa.length, pb.length); i++) {
+    const d = (pa[i] ?? 0) - (pb[i] ?? 0);
+    if (d !== 0) return Math.sign(d);
+  }
+  return 0;
+}
+
 /** What one source file declares. */
 export interface DerivedSource {
   kind: SourceKind;

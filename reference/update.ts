@@ -13,6 +13,7 @@ import { type ExtensionRef, type InstallEvent, type InstallResult } from "./inst
 import type { LockfileEntry, LockfileRepository } from "./lockfile.ts";
 import type { Output } from "./output.ts";
 import type { RegistryClient } from "./registry_client.ts";
+import { compareCalVer } from "./sources.ts";
 
 /** One extension's update status. */
 export type UpdateStatus =
@@ -23,14 +24,44 @@ export type UpdateStatus =
   | "failed"
   | "deprecated";
 
-/** One row of the final JSON document. */
-export interface UpdateEntry {
-  name: string;
-  currentVersion: string;
-  latestVersion: string | null;
-  status: UpdateStatus;
-  error?: string;
-}
+/**
+ * One row of the final JSON document, shaped per status as swamp's
+ * (`src/domain/extensions/extension_update_service.ts`): `installedVersion`
+ * and `latestVersion` for up_to_date and update_available,
+ * `previousVersion` and `newVersion` for updated, `installedVersion` and
+ * `error` for not_found and failed, `installedVersion` with the deprecation
+ * for deprecated; `channel` only for a non-stable channel.
+ */
+export type UpdateEntry =
+  | {
+    status: "up_to_date" | "update_available";
+    name: string;
+    installedVersion: string;
+    latestVersion: string;
+    channel?: string;
+  }
+  | {
+    status: "updated";
+    name: string;
+    previousVersion: string;
+    newVersion: string;
+    channel?: string;
+  }
+  | {
+    status: "not_found" | "failed";
+    name: string;
+    installedVersion: string;
+    error: string;
+    channel?: string;
+  }
+  | {
+    status: "deprecated";
+    name: string;
+    installedVersion: string;
+    deprecationReason: string | null;
+    supersededBy: string | null;
+    channel?: string;
+  };
 
 /** The final JSON document. */
 export interface UpdateReport {
@@ -57,29 +88,37 @@ async function planOne(
   entry: LockfileEntry,
   registry: RegistryClient,
 ): Promise<UpdateEntry> {
-  const base = { name, currentVersion: entry.version };
+  const base = { name, installedVersion: entry.version, channel: entry.channel };
   try {
     const info = await registry.getExtension(name);
-    if (info === null) return { ...base, latestVersion: null, status: "not_found" };
+    if (info === null) {
+      return { status: "not_found", ...base, error: `Failed to fetch registry info for ${name}.` };
+    }
     const latest = entry.channel !== undefined
       ? await registry.getLatestVersion(name, entry.channel)
       : info.latestVersion;
-    if (latest === null) return { ...base, latestVersion: null, status: "not_found" };
-    if (latest === entry.version) {
+    if (latest === null) {
       return {
+        status: "not_found",
         ...base,
-        latestVersion: latest,
-        status: info.deprecatedAt ? "deprecated" : "up_to_date",
+        error: `Extension ${name} not found in the registry.`,
       };
     }
-    return { ...base, latestVersion: latest, status: "update_available" };
+    // As swamp's checkExtensionVersion: a newer version wins over deprecation.
+    if (compareCalVer(entry.version, latest) < 0) {
+      return { status: "update_available", ...base, latestVersion: latest };
+    }
+    if (info.deprecatedAt) {
+      return {
+        status: "deprecated",
+        ...base,
+        deprecationReason: info.deprecationReason ?? null,
+        supersededBy: null,
+      };
+    }
+    return { status: "up_to_date", ...base, latestVersion: latest };
   } catch (error) {
-    return {
-      ...base,
-      latestVersion: null,
-      status: "failed",
-      error: `Update failed: ${errorMessage(error)}`,
-    };
+    return { status: "failed", ...base, error: `Update failed: ${errorMessage(error)}` };
   }
 }
 
@@ -102,45 +141,51 @@ export async function runUpdate(
   }
   const plan: UpdateEntry[] = [];
   for (const each of names) plan.push(await planOne(each, entries[each], deps.registry));
-  if (!check) {
-    for (const item of plan) {
-      if (item.status !== "update_available" || item.latestVersion === null) continue;
-      deps.output.data({
-        status: "updating",
-        name: item.name,
-        from: item.currentVersion,
-        to: item.latestVersion,
+  const final = check ? plan : [];
+  for (const item of check ? [] : plan) {
+    if (item.status !== "update_available") {
+      final.push(item);
+      continue;
+    }
+    const { name: itemName, installedVersion: from, latestVersion: to, channel } = item;
+    deps.output.data({ status: "updating", name: itemName, from, to });
+    deps.output.info(`Updating ${itemName} ${from} -> ${to}`);
+    try {
+      await deps.install({ name: itemName, version: to }, channel, (event) => {
+        if (event.kind === "orphans_pruned") {
+          deps.output.data({
+            status: "orphans_pruned",
+            name: event.name,
+            from,
+            to,
+            paths: event.paths,
+          });
+        }
       });
-      deps.output.info(`Updating ${item.name} ${item.currentVersion} -> ${item.latestVersion}`);
-      try {
-        await deps.install(
-          { name: item.name, version: item.latestVersion },
-          entries[item.name].channel,
-          (event) => {
-            if (event.kind === "orphans_pruned") {
-              deps.output.data({
-                status: "orphans_pruned",
-                name: event.name,
-                version: event.version,
-                paths: event.paths,
-              });
-            }
-          },
-        );
-        item.status = "updated";
-      } catch (error) {
-        item.status = "failed";
-        item.error = `Update failed: ${errorMessage(error)}`;
-      }
+      final.push({
+        status: "updated",
+        name: itemName,
+        previousVersion: from,
+        newVersion: to,
+        channel,
+      });
+    } catch (error) {
+      final.push({
+        status: "failed",
+        name: itemName,
+        installedVersion: from,
+        error: `Update failed: ${errorMessage(error)}`,
+        channel,
+      });
     }
   }
   return {
-    extensions: plan,
+    extensions: final,
     summary: {
-      total: plan.length,
-      upToDate: plan.filter((p) => p.status === "up_to_date").length,
-      updated: plan.filter((p) => p.status === "updated").length,
-      failed: plan.filter((p) => p.status === "failed").length,
+      total: final.length,
+      upToDate: final.filter((p) => p.status === "up_to_date").length,
+      updated: final.filter((p) => p.status === "updated").length,
+      failed: final.filter((p) => p.status === "failed").length,
     },
   };
 }

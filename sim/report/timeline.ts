@@ -2,7 +2,10 @@
  * `timeline.html`: one self-contained page per run (no network, no external
  * files) that draws each iteration's processes on a time axis, one lane per
  * op from invoke to completion, coloured by outcome, with its fault events
- * as markers, followed by the iteration's judgements. Clicking a lane shows
+ * as markers, followed by the iteration's judgements. The ops a failed
+ * judgement names (`evidence.ops`, e.g. the answers `linearizable` cannot
+ * order) are marked: a red dashed outline, a `!` before the label, and the
+ * invariant in the lane's `data-implicated` and tooltip. Clicking a lane shows
  * the op's argv, outcome, stderr and events.
  *
  * The page is data plus a small renderer: the run is embedded as JSON (every
@@ -78,6 +81,8 @@ export interface TimelineData {
       expectation: string;
       pass: boolean;
       explanation: string;
+      /** Labels of the ops the verdict names (`evidence.ops`); a failed judgement marks their lanes. */
+      ops: string[];
     }>;
   }>;
 }
@@ -148,6 +153,7 @@ export function timelineData(
           expectation: j.expectation,
           pass: j.pass,
           explanation: j.verdict.explanation,
+          ops: j.verdict.evidence.ops ?? [],
         })),
       };
     }),
@@ -180,6 +186,8 @@ svg text { font: 11px ui-monospace, monospace; fill: #333; }
 rect.op { cursor: pointer; stroke: #0003; }
 rect.op.ok { fill: #8fd19e; } rect.op.fail { fill: #f3c969; } rect.op.info { fill: #ef9a9a; }
 rect.op.selected { stroke: #000; stroke-width: 2; }
+rect.op.implicated { stroke: #c62828; stroke-width: 3; stroke-dasharray: 5 2; }
+text.implicated { fill: #c62828; font-weight: bold; }
 line.axis { stroke: #999; } line.tick { stroke: #ddd; }
 .event { stroke: #0006; } .event.none { fill: #fff; }
 .event.delay { fill: #fb8c00; } .event.crash { fill: #d50000; } .event.error { fill: #8e24aa; }
@@ -222,8 +230,19 @@ const SCRIPT = `
     lines.push("stderr:", op.stderr || "(empty)");
     return lines.join("\\n");
   }
+  function implicatedBy(it) {
+    var marks = {};
+    it.judgements.forEach(function (j) {
+      if (j.pass) return;
+      (j.ops || []).forEach(function (label) {
+        (marks[label] = marks[label] || []).push(j.invariant + " (" + j.phase + ")");
+      });
+    });
+    return marks;
+  }
   function timeline(it, details) {
     var LABEL = 230, WIDTH = 760, LANE = 22, TOP = 24;
+    var marks = implicatedBy(it);
     var endMs = Math.max(1, Math.max.apply(null, it.ops.map(function (o) { return o.endMs; })));
     var x = function (ms) { return LABEL + (ms / endMs) * WIDTH; };
     var root = svg("svg", { "class": "timeline", width: LABEL + WIDTH + 20, height: TOP + it.ops.length * LANE + 10 });
@@ -234,11 +253,15 @@ const SCRIPT = `
     }
     it.ops.forEach(function (op, row) {
       var y = TOP + row * LANE;
-      var lane = svg("g", { "class": "lane", "data-op": op.label });
-      lane.appendChild(svg("text", { x: 4, y: y + 14 }, op.label + " " + op.op));
-      var bar = svg("rect", { "class": "op " + op.outcome.type, x: x(op.startMs), y: y + 3,
+      var marked = marks[op.label];
+      var lane = svg("g", marked ? { "class": "lane", "data-op": op.label, "data-implicated": marked.join(", ") }
+        : { "class": "lane", "data-op": op.label });
+      lane.appendChild(svg("text", marked ? { x: 4, y: y + 14, "class": "implicated" } : { x: 4, y: y + 14 },
+        (marked ? "! " : "") + op.label + " " + op.op));
+      var bar = svg("rect", { "class": "op " + op.outcome.type + (marked ? " implicated" : ""), x: x(op.startMs), y: y + 3,
         width: Math.max(2, x(op.endMs) - x(op.startMs)), height: LANE - 6 });
-      bar.appendChild(svg("title", {}, op.label + " " + op.op + ": " + op.outcome.class));
+      bar.appendChild(svg("title", {}, op.label + " " + op.op + ": " + op.outcome.class +
+        (marked ? "; named by " + marked.join(", ") : "")));
       bar.addEventListener("click", function () {
         var selected = root.querySelectorAll("rect.op.selected");
         for (var s = 0; s < selected.length; s++) selected[s].classList.remove("selected");
@@ -262,11 +285,11 @@ const SCRIPT = `
   function judgements(it) {
     var table = el("table", { "class": "judgements" });
     var head = el("tr");
-    ["invariant", "phase", "verdict", "expected", "judged", "explanation"].forEach(function (h) { head.appendChild(el("th", {}, h)); });
+    ["invariant", "phase", "verdict", "expected", "judged", "explanation", "ops"].forEach(function (h) { head.appendChild(el("th", {}, h)); });
     table.appendChild(head);
     it.judgements.forEach(function (j) {
       var row = el("tr", { "class": j.pass ? "pass" : "fail", "data-invariant": j.invariant });
-      [j.invariant, j.phase, j.status, j.expectation, j.pass ? "pass" : "FAIL", j.explanation].forEach(function (c, col) {
+      [j.invariant, j.phase, j.status, j.expectation, j.pass ? "pass" : "FAIL", j.explanation, (j.ops || []).join(" ")].forEach(function (c, col) {
         row.appendChild(el("td", col === 4 && !j.pass ? { "class": "judged-fail" } : {}, c));
       });
       table.appendChild(row);

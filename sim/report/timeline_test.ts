@@ -40,7 +40,7 @@ function resultOf(): IterationResult {
         phase: "run",
         status: "invalid",
         explanation: "<img src=x onerror=alert(1)> is unlisted",
-        evidence: {},
+        evidence: { ops: ["p0"] },
       },
       expectation: "hold",
       pass: false,
@@ -82,6 +82,7 @@ Deno.test("timelineData() puts times from the first invoke, labels by phase, and
     detail: "25 ms",
   }]);
   assert.equal(it.ops[1].stderr.length, TIMELINE_STDERR_CHARS_MAX);
+  assert.deepEqual(it.judgements.map((j) => j.ops), [["p0"]]);
   assert.equal(
     JSON.stringify(data.meta),
     JSON.stringify({ scenario: "s<b>", file: "scenarios/s.yaml", seed: 9, exitCode: 1 }),

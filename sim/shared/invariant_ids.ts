@@ -15,7 +15,7 @@ export const INVARIANT_IDS = [
   "no-lock-exhaustion",
   "no-busy-exhaustion",
   "no-stale-lock-or-temp",
-  "serializable-per-extension",
+  "linearizable",
   "op-outcomes-allowed",
   "expected-states",
 ] as const;
@@ -41,8 +41,8 @@ export const INVARIANT_DESCRIPTIONS: Readonly<Record<InvariantId, string>> = {
     "no op gave up on the catalog's SQLITE_BUSY budget (busy_timeout plus retries)",
   "no-stale-lock-or-temp":
     "after clean exits, no advisory lock file and no stray lockfile temp file remain",
-  "serializable-per-extension":
-    "per extension, the final lockfile state is explained by some serial order of the ops that respects real time",
+  linearizable:
+    "every op's answer and the final lockfile are given by some order of the ops that respects real time (per extension, and over the whole repo for list and update)",
   "op-outcomes-allowed": "every op ended with an outcome the scenario allows",
   "expected-states":
     "every extension's layer state (files, lockfile, catalog) is one the scenario allows",

@@ -316,6 +316,28 @@ export function updateOp(
   );
 }
 
+/** A `list` op. */
+export function listOp(process: number, options: OpOptions = {}): HistoryOp {
+  return historyOp(process, { op: "list" }, options);
+}
+
+/** The JSON document a successful `rm name` prints (swamp's shape). */
+export function rmJson(name: string, version: string): unknown[] {
+  return [{ removed: { name, version, filesDeleted: 2, filesSkipped: 0, dirsRemoved: 1 } }];
+}
+
+/** The JSON document `list` prints for these entries (name -> version). */
+export function listJson(installed: Record<string, string>): unknown[] {
+  return [{
+    extensions: Object.keys(installed).sort().map((name) => ({
+      name,
+      version: installed[name],
+      pulledAt: "2026-11-01T10:00:00.000Z",
+      files: [`${PULLED_DIR}/${name}/manifest.yaml`],
+    })),
+  }];
+}
+
 /** The JSON documents a successful `pull name` prints, dependencies (name -> version) after it. */
 export function pullJson(
   name: string,

@@ -8,12 +8,12 @@ import { catalogIntegrity } from "./catalog_integrity.ts";
 import { catalogLockfileBijection } from "./catalog_lockfile_bijection.ts";
 import { expectedStates } from "./expected_states.ts";
 import { filesLockfileMatch } from "./files_lockfile_match.ts";
+import { linearizable } from "./linearizable.ts";
 import { lockfileWellFormed } from "./lockfile_well_formed.ts";
 import { noBenignDuplicateType } from "./no_benign_duplicate_type.ts";
 import { noBusyExhaustion, noLockExhaustion } from "./budget_exhaustion.ts";
 import { noStaleLockOrTemp } from "./no_stale_lock_or_temp.ts";
 import { opOutcomesAllowed } from "./op_outcomes_allowed.ts";
-import { serializablePerExtension } from "./serializable_per_extension.ts";
 import type { CheckContext, Invariant, Verdict } from "./verdict.ts";
 import { INVARIANT_IDS } from "../../shared/invariant_ids.ts";
 
@@ -36,7 +36,7 @@ export const INVARIANTS: readonly Invariant[] = [
   noLockExhaustion,
   noBusyExhaustion,
   noStaleLockOrTemp,
-  serializablePerExtension,
+  linearizable,
   opOutcomesAllowed,
   expectedStates,
 ];

@@ -165,7 +165,7 @@ Deno.test("checkInvariants() on a real repo catches each way of breaking it", as
         "lockfile-well-formed": "invalid",
         "catalog-lockfile-bijection": "unknown",
         "files-lockfile-match": "unknown",
-        "serializable-per-extension": "unknown",
+        linearizable: "unknown",
       });
       assertMentions(byId.get("lockfile-well-formed")!.explanation, [
         `${LOCKFILE_PATH} is not valid JSON`,
@@ -186,7 +186,7 @@ Deno.test("checkInvariants() on a real repo catches each way of breaking it", as
         "lockfile-well-formed": "invalid",
         "catalog-lockfile-bijection": "unknown",
         "files-lockfile-match": "unknown",
-        "serializable-per-extension": "unknown",
+        linearizable: "unknown",
       });
       assertMentions(byId.get("lockfile-well-formed")!.explanation, [
         `${BETA}.version`,
@@ -367,14 +367,15 @@ Deno.test("checkInvariants() on a real repo catches each way of breaking it", as
         const byId = assertVerdicts(verdicts, {
           "catalog-lockfile-bijection": "invalid",
           "files-lockfile-match": "invalid",
-          "serializable-per-extension": "invalid",
+          linearizable: "invalid",
           "expected-states": "invalid",
         });
-        assertMentions(byId.get("serializable-per-extension")!.explanation, [
-          `The lockfile ends with version ${V1} for ${ALPHA}, as after set-up, but p0 update ${ALPHA} certainly changed it`,
-          `p0 update ${ALPHA} (ok: ${V2})`,
+        assertMentions(byId.get("linearizable")!.explanation, [
+          `the final lockfile after every op answered listed at ${V1}, the model predicts listed at ${V2}`,
+          `given the certain effects of p0 update ${ALPHA}`,
+          `(ok: ${ALPHA} installed ${V2})`,
         ]);
-        assert.deepEqual(byId.get("serializable-per-extension")!.evidence.processes, [0]);
+        assert.deepEqual(byId.get("linearizable")!.evidence.processes, [0]);
         assertMentions(byId.get("files-lockfile-match")!.explanation, [
           `${alphaDir}/models/extra.ts`,
         ]);
@@ -385,7 +386,7 @@ Deno.test("checkInvariants() on a real repo catches each way of breaking it", as
     );
 
     await t.step(
-      "serializable-per-extension names the pull whose dependency vanished",
+      "linearizable names the pull whose dependency vanished",
       async () => {
         // All three layers agree that delta is gone, but p1's pull printed it installed it.
         const { verdicts } = await checkBroken(run, async (repo) => {
@@ -395,11 +396,13 @@ Deno.test("checkInvariants() on a real repo catches each way of breaking it", as
           await Deno.remove(`${repo}/${PULLED_DIR}/${DELTA}`, { recursive: true });
           catalogExec(repo, "DELETE FROM bundle_types WHERE extension_name = ?", DELTA);
         });
-        const verdict = assertVerdicts(verdicts, { "serializable-per-extension": "invalid" })
-          .get("serializable-per-extension")!;
+        const verdict = assertVerdicts(verdicts, { linearizable: "invalid" })
+          .get("linearizable")!;
         assertMentions(verdict.explanation, [
-          `The lockfile ends with no entry for ${DELTA}, as after set-up, but p1 pull ${GAMMA} certainly changed it`,
-          `its ops were p1 pull ${GAMMA} (ok: ${V1})`,
+          `${DELTA}: these 1 answer(s)`,
+          `the final lockfile after every op answered not listed, the model predicts listed at ${V1}`,
+          `given the certain effects of p1 pull ${GAMMA}`,
+          `(ok: ${DELTA} installed ${V1})`,
         ]);
         assert.deepEqual(verdict.evidence.entries, [DELTA]);
         assert.deepEqual(verdict.evidence.processes, [1]);

@@ -23,6 +23,8 @@ export type VerdictStatus = "valid" | "invalid" | "unknown";
 /** What a verdict points at. */
 export interface Evidence {
   processes?: number[];
+  /** Process labels of the ops a verdict is about (`p3`, `r0`); the timeline marks them. */
+  ops?: string[];
   paths?: string[];
   rows?: string[];
   entries?: string[];

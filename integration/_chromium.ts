@@ -13,8 +13,20 @@ export const CHROMIUM_PATH = "/usr/bin/chromium";
 /** Longest a page load may take. */
 const DUMP_TIMEOUT_MS = 60_000;
 
-/** The DOM of the local file at `path` after its scripts ran. */
-export async function dumpDom(path: string): Promise<string> {
+/** The browser window a page is laid out in. */
+export interface WindowSize {
+  widthPx: number;
+  heightPx: number;
+}
+
+/** The window pages are laid out in unless a test picks one. */
+export const DEFAULT_WINDOW: Readonly<WindowSize> = { widthPx: 1280, heightPx: 900 };
+
+/** The DOM of the local file at `path` after its scripts ran, laid out in a window of `size`. */
+export async function dumpDom(
+  path: string,
+  size: Readonly<WindowSize> = DEFAULT_WINDOW,
+): Promise<string> {
   const profile = await Deno.makeTempDir({ prefix: "swamp-sim-chromium-" });
   try {
     const command = new Deno.Command(CHROMIUM_PATH, {
@@ -28,6 +40,7 @@ export async function dumpDom(path: string): Promise<string> {
         "--disable-component-update",
         "--disable-sync",
         `--user-data-dir=${profile}`,
+        `--window-size=${size.widthPx},${size.heightPx}`,
         "--virtual-time-budget=5000",
         "--dump-dom",
         `file://${path}`,

@@ -5,7 +5,9 @@
  * must show one per iteration; one that declares `deterministic: false`
  * samples schedules on purpose and is listed for information. Exits 1 when a
  * pinned scenario is not deterministic or any run fails. `--json` prints
- * the rows.
+ * the rows. Progress goes to stderr as for the mutant matrix
+ * (`report/progress.ts`): a line per scenario with `[done/total]` and the
+ * time left, and a heartbeat while a long one (crash-sweep) runs.
  *
  * @module
  */
@@ -14,6 +16,7 @@ import { REPEAT_MAX } from "../check/determinism.ts";
 import { EXIT } from "../shared/exit_codes.ts";
 import { libraryScenarios } from "../drive/matrix.ts";
 import { simulate } from "../drive/simulate.ts";
+import { formatDuration, progressOnStderr } from "../report/progress.ts";
 
 /** One scenario's determinism. */
 export interface DeterminismRow {
@@ -64,8 +67,12 @@ async function main(argv: string[]): Promise<number> {
   const { json, repeat } = args;
   const reportRoot = await Deno.makeTempDir({ prefix: "swamp-sim-determinism-" });
   const rows: DeterminismRow[] = [];
+  const files = await libraryScenarios();
+  const progress = progressOnStderr(files.length);
   try {
-    for (const file of await libraryScenarios()) {
+    for (const file of files) {
+      const name = file.slice(file.lastIndexOf("/") + 1);
+      progress.start(name);
       const started = performance.now();
       const result = await simulate({
         scenario: file,
@@ -89,13 +96,16 @@ async function main(argv: string[]): Promise<number> {
           : { difference: reports.find((d) => d.difference)?.difference }),
       };
       rows.push(row);
-      console.error(
-        `${row.scenario}: ${row.iterations} iteration(s) x ${repeat} runs, at most ${row.distinctMax} distinct, exit ${row.exitCode} (${
-          (row.durationMs / 1000).toFixed(1)
-        } s)`,
+      progress.finish(
+        name,
+        `${row.iterations} iteration(s) x ${repeat} runs, at most ${row.distinctMax} distinct, exit ${row.exitCode} (${
+          formatDuration(row.durationMs)
+        })`,
+        row.exitCode !== EXIT.pass,
       );
     }
   } finally {
+    progress.stop();
     await Deno.remove(reportRoot, { recursive: true });
   }
   const bad = rows.filter((r) => r.exitCode !== EXIT.pass);

@@ -2,12 +2,41 @@
  * `deno task mutants`: runs the mutant matrix and prints it (scenario x
  * variant, with each mutant's time to detection). Exits 1 if the clean
  * reference fails a scenario or a mutant goes uncaught. `--json` prints the
- * cells; `--concurrency <n>` sets runs in flight (default 2).
+ * cells; `--concurrency <n>` sets runs in flight (default 2). Progress goes
+ * to stderr (`report/progress.ts`): a line per finished cell with
+ * `[done/total]`, the time elapsed and left, and a heartbeat naming the
+ * cells in flight when none finished for 30 s; on a terminal one status
+ * line, with a clean failure kept as a line above it.
  *
  * @module
  */
 
-import { CLEAN, formatMatrix, runMatrix, uncaughtMutants } from "../drive/matrix.ts";
+import {
+  CLEAN,
+  formatMatrix,
+  type MatrixCell,
+  runMatrix,
+  uncaughtMutants,
+} from "../drive/matrix.ts";
+import { formatDuration, type Progress, progressOnStderr } from "../report/progress.ts";
+
+function cellName(c: { scenario: string; variant: string }): string {
+  return `${c.scenario} x ${c.variant}`;
+}
+
+/** A finished cell in words, and whether it is worth keeping on a terminal. */
+function cellResult(c: MatrixCell): { text: string; notable: boolean } {
+  const took = formatDuration(c.durationMs);
+  if (c.variant === CLEAN) {
+    return c.exitCode === 0
+      ? { text: `pass (${took})`, notable: false }
+      : { text: `FAIL exit ${c.exitCode}: ${c.failed.join(", ")} (${took})`, notable: true };
+  }
+  return {
+    text: `${c.exitCode === 0 ? "not caught" : "caught"} (exit ${c.exitCode}, ${took})`,
+    notable: false,
+  };
+}
 
 async function main(argv: string[]): Promise<number> {
   const json = argv.includes("--json");
@@ -20,13 +49,24 @@ async function main(argv: string[]): Promise<number> {
     return 2;
   }
   const started = performance.now();
-  const cells = await runMatrix({
-    concurrency,
-    onCell: (c) =>
-      console.error(
-        `${c.scenario} x ${c.variant}: exit ${c.exitCode} (${(c.durationMs / 1000).toFixed(1)} s)`,
-      ),
-  });
+  let progress: Progress | undefined;
+  const cells = await (async () => {
+    try {
+      return await runMatrix({
+        concurrency,
+        onStart: (c) => {
+          progress ??= progressOnStderr(c.total);
+          progress.start(cellName(c));
+        },
+        onCell: (c) => {
+          const { text, notable } = cellResult(c);
+          progress?.finish(cellName(c), text, notable);
+        },
+      });
+    } finally {
+      progress?.stop();
+    }
+  })();
   const cleanFailures = cells.filter((c) => c.variant === CLEAN && c.exitCode !== 0);
   const uncaught = uncaughtMutants(cells);
   if (json) {

@@ -38,6 +38,8 @@ export interface MatrixOptions {
   variants?: string[];
   /** Runs in flight at once (default 2). */
   concurrency?: number;
+  /** Called when a cell starts, with the number of cells in the matrix, for progress. */
+  onStart?: (cell: { scenario: string; variant: string; total: number }) => void;
   /** Called after each cell, for progress. */
   onCell?: (cell: MatrixCell) => void;
 }
@@ -58,8 +60,13 @@ export function detected(cell: MatrixCell): boolean {
   return cell.variant !== CLEAN && cell.exitCode !== EXIT.pass;
 }
 
+/** A scenario's name in the matrix: its file name without `.yaml`. */
+export function scenarioName(file: string): string {
+  return file.slice(file.lastIndexOf("/") + 1).replace(/\.yaml$/, "");
+}
+
 async function runCell(scenario: string, variant: string, reportRoot: string): Promise<MatrixCell> {
-  const name = scenario.slice(scenario.lastIndexOf("/") + 1).replace(/\.yaml$/, "");
+  const name = scenarioName(scenario);
   const mutant = variant === CLEAN ? undefined : variant;
   const start = performance.now();
   const result = await simulate({
@@ -103,6 +110,11 @@ export async function runMatrix(options: MatrixOptions = {}): Promise<MatrixCell
     const worker = async () => {
       while (next < jobs.length) {
         const index = next++;
+        options.onStart?.({
+          scenario: scenarioName(jobs[index].s),
+          variant: jobs[index].v,
+          total: jobs.length,
+        });
         const cell = await runCell(jobs[index].s, jobs[index].v, reportRoot);
         cells[index] = cell;
         options.onCell?.(cell);

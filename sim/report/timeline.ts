@@ -1,12 +1,17 @@
 /**
  * `timeline.html`: one self-contained page per run (no network, no external
- * files) that draws each iteration's processes on a time axis, one lane per
- * op from invoke to completion, coloured by outcome, with its fault events
- * as markers, followed by the iteration's judgements. The ops a failed
- * judgement names (`evidence.ops`, e.g. the answers `linearizable` cannot
- * order) are marked: a red dashed outline, a `!` before the label, and the
- * invariant in the lane's `data-implicated` and tooltip. Clicking a lane shows
- * the op's argv, outcome, stderr and events.
+ * files) that draws each iteration's processes on a time axis across the
+ * page's full width, one lane per op from invoke to completion, coloured by
+ * outcome, with its fault events as markers, followed by the iteration's
+ * judgements. A legend (`timeline_legend.ts`) says what every colour,
+ * marker and outline means; the failure colour marks only what failed (the
+ * failed iteration's heading and failure line, its failing judgement rows,
+ * implicated lanes), never a whole iteration. The ops a failed judgement
+ * names (`evidence.ops`, e.g. the answers `linearizable` cannot order) are
+ * marked: a red dashed outline, a `!` before the label, and the invariant in
+ * the lane's `data-implicated` and tooltip. Clicking a lane shows the op's
+ * argv, outcome, stderr and events. Iterations with many ops open grouped
+ * and folded (`timeline_renderer.ts` says how and why).
  *
  * The page is data plus a small renderer: the run is embedded as JSON (every
  * `<` escaped, so no output of a target can close the script element), and
@@ -18,8 +23,10 @@
  */
 
 import type { TargetIdentity } from "../run/target_identity.ts";
-import { type HistoryOp, opText, processLabel } from "../record/history.ts";
+import { type HistoryOp, type HistoryOpSpec, opText, processLabel } from "../record/history.ts";
 import type { IterationResult } from "../check/iteration.ts";
+import { FAILURE_COLOUR, legendHtml, swatchCss } from "./timeline_legend.ts";
+import { TIMELINE_LANE_PX, TIMELINE_SCRIPT } from "./timeline_renderer.ts";
 
 /** Most stderr characters kept per op in the page. */
 export const TIMELINE_STDERR_CHARS_MAX = 4_000;
@@ -46,6 +53,10 @@ export interface TimelineOp {
   label: string;
   phase: string;
   op: string;
+  /** The op's kind, e.g. `pull`, `doctor-repair` (lanes group by it). */
+  kind: string;
+  /** The extension the op names (without a version), or null for a repo-wide op. */
+  extension: string | null;
   argv: string[];
   startMs: number;
   endMs: number;
@@ -102,6 +113,25 @@ function eventDetail(e: HistoryOp["events"][number]): string | undefined {
   return parts.length === 0 ? undefined : parts.join(", ");
 }
 
+/** The kind of an op: the first word of its text. */
+function opKind(op: HistoryOpSpec): string {
+  const text = opText(op);
+  const space = text.indexOf(" ");
+  return space === -1 ? text : text.slice(0, space);
+}
+
+/** The extension an op names, without a version, or null. */
+function opExtension(op: HistoryOpSpec): string | null {
+  const name = op.op === "pull"
+    ? op.ref
+    : op.op === "rm" || op.op === "update"
+    ? op.name
+    : undefined;
+  if (name === undefined || name === null) return null;
+  const at = name.indexOf("@", 1);
+  return at === -1 ? name : name.slice(0, at);
+}
+
 /** The page's data for a run's iteration results (pure). */
 export function timelineData(
   meta: TimelineMeta,
@@ -122,6 +152,8 @@ export function timelineData(
           label: processLabel(o),
           phase: o.phase,
           op: opText(o.op),
+          kind: opKind(o.op),
+          extension: opExtension(o.op),
           argv: o.argv,
           startMs: round(o.invokeMs - t0),
           endMs: round(Math.max(o.completeMs, o.invokeMs) - t0),
@@ -173,157 +205,47 @@ function escapeHtml(text: string): string {
     .replaceAll('"', "&quot;");
 }
 
-const STYLE = `
+function style(): string {
+  return `
+html { overflow-y: scroll; }
 body { font: 14px/1.4 system-ui, sans-serif; margin: 1.5em; color: #222; }
 h1 { font-size: 1.4em; margin: 0 0 .3em; }
 h2 { font-size: 1.15em; margin: 1.4em 0 .3em; }
 code, pre { font: 12px/1.35 ui-monospace, monospace; }
-pre { background: #f5f5f5; padding: .6em; overflow: auto; max-height: 24em; white-space: pre-wrap; }
-.pass { color: #1a7f37; } .fail { color: #c62828; }
+code, td { overflow-wrap: anywhere; }
+pre { background: #f5f5f5; padding: .6em; overflow: auto; white-space: pre-wrap; }
+.pass { color: #1a7f37; } .fail { color: ${FAILURE_COLOUR}; }
 section.iteration { border-top: 1px solid #ccc; }
-svg.timeline { display: block; margin: .5em 0; }
-svg text { font: 11px ui-monospace, monospace; fill: #333; }
+#legend { border: 1px solid #ddd; padding: .3em .8em .5em; }
+#legend summary { font-weight: bold; cursor: pointer; }
+#legend .legend-groups { display: flex; flex-wrap: wrap; gap: 0 2em; }
+#legend h3 { font-size: .85em; font-weight: normal; color: #555; margin: .4em 0 .2em; }
+#legend ul { list-style: none; margin: 0; padding: 0; }
+#legend li { display: flex; align-items: center; gap: .4em; font-size: .9em; }
+.toolbar { display: flex; align-items: center; gap: .6em; margin: .4em 0; font-size: .9em; }
+.toolbar .hint { color: #666; }
+.plot { width: 100%; }
+svg.axis { display: block; position: sticky; top: 0; background: #fff; z-index: 1; }
+svg.timeline { display: block; margin: 0 0 .5em; }
+svg text { font: 11px ui-monospace, monospace; fill: #333; white-space: pre; }
 rect.op { cursor: pointer; stroke: #0003; }
-rect.op.ok { fill: #8fd19e; } rect.op.fail { fill: #f3c969; } rect.op.info { fill: #ef9a9a; }
+${swatchCss()}
+rect.op.overlay { opacity: .45; stroke: none; cursor: inherit; }
 rect.op.selected { stroke: #000; stroke-width: 2; }
-rect.op.implicated { stroke: #c62828; stroke-width: 3; stroke-dasharray: 5 2; }
-text.implicated { fill: #c62828; font-weight: bold; }
-line.axis { stroke: #999; } line.tick { stroke: #ddd; }
-.event { stroke: #0006; } .event.none { fill: #fff; }
-.event.delay { fill: #fb8c00; } .event.crash { fill: #d50000; } .event.error { fill: #8e24aa; }
-.event.contend { fill: #6d4c41; } .event.pause { fill: #1e88e5; }
-table.judgements { border-collapse: collapse; margin: .5em 0; }
+rect.op.implicated { stroke: ${FAILURE_COLOUR}; stroke-width: 3; stroke-dasharray: 5 2; opacity: 1; }
+text.implicated { fill: ${FAILURE_COLOUR}; font-weight: bold; }
+g.group { cursor: pointer; } text.group { font-weight: bold; } rect.span { fill: #999; }
+line.axis { stroke: #999; } line.tick { stroke: #e3e3e3; }
+.event { stroke: #0006; }
+pre.details { position: sticky; bottom: 0; max-height: 25vh; margin: 0 0 .5em; border: 1px solid #ddd; }
+table.judgements { border-collapse: collapse; margin: .5em 0; width: 100%; }
 table.judgements td, table.judgements th { border: 1px solid #ddd; padding: .2em .5em; text-align: left; vertical-align: top; }
-table.judgements tr.pass { color: inherit; }
-tr.fail td { background: #fdecea; } td.judged-fail { color: #c62828; font-weight: bold; }
+tr.pass { color: inherit; } tr.fail { color: ${FAILURE_COLOUR}; } tr.fail td { background: #fdecea; } td.judged-fail { font-weight: bold; }
 ul.notes li { color: #8a6d00; }
+p.summary { font-weight: bold; }
+/* one lane is ${TIMELINE_LANE_PX} px high */
 `;
-
-/** The renderer (plain ES2020, runs in the page). */
-const SCRIPT = `
-(function () {
-  "use strict";
-  var SVG = "http://www.w3.org/2000/svg";
-  function el(tag, attrs, text) {
-    var node = document.createElement(tag);
-    for (var k in attrs || {}) node.setAttribute(k, attrs[k]);
-    if (text !== undefined) node.textContent = text;
-    return node;
-  }
-  function svg(tag, attrs, text) {
-    var node = document.createElementNS(SVG, tag);
-    for (var k in attrs || {}) node.setAttribute(k, String(attrs[k]));
-    if (text !== undefined) node.textContent = text;
-    return node;
-  }
-  function detailsOf(op) {
-    var lines = [op.label + "  " + op.op + "  (" + op.phase + ")",
-      "argv: " + op.argv.join(" "),
-      "outcome: " + op.outcome.type + " / " + op.outcome.class +
-        (op.outcome.message ? " - " + op.outcome.message : ""),
-      "exit: " + (op.signal !== null ? op.signal : op.exitCode),
-      "time: " + op.startMs + " .. " + op.endMs + " ms", "events:"];
-    op.events.forEach(function (e) {
-      lines.push("  " + e.atMs + " ms  " + e.phase + " " + e.point + " #" + e.hit + "  " + e.action +
-        (e.rule ? " [" + e.rule + "]" : "") + (e.detail ? "  " + e.detail : ""));
-    });
-    lines.push("stderr:", op.stderr || "(empty)");
-    return lines.join("\\n");
-  }
-  function implicatedBy(it) {
-    var marks = {};
-    it.judgements.forEach(function (j) {
-      if (j.pass) return;
-      (j.ops || []).forEach(function (label) {
-        (marks[label] = marks[label] || []).push(j.invariant + " (" + j.phase + ")");
-      });
-    });
-    return marks;
-  }
-  function timeline(it, details) {
-    var LABEL = 230, WIDTH = 760, LANE = 22, TOP = 24;
-    var marks = implicatedBy(it);
-    var endMs = Math.max(1, Math.max.apply(null, it.ops.map(function (o) { return o.endMs; })));
-    var x = function (ms) { return LABEL + (ms / endMs) * WIDTH; };
-    var root = svg("svg", { "class": "timeline", width: LABEL + WIDTH + 20, height: TOP + it.ops.length * LANE + 10 });
-    for (var i = 0; i <= 4; i++) {
-      var ms = Math.round((endMs * i) / 4);
-      root.appendChild(svg("line", { "class": "tick", x1: x(ms), x2: x(ms), y1: TOP - 6, y2: TOP + it.ops.length * LANE }));
-      root.appendChild(svg("text", { x: x(ms), y: TOP - 10, "text-anchor": i === 0 ? "start" : i === 4 ? "end" : "middle" }, ms + " ms"));
-    }
-    it.ops.forEach(function (op, row) {
-      var y = TOP + row * LANE;
-      var marked = marks[op.label];
-      var lane = svg("g", marked ? { "class": "lane", "data-op": op.label, "data-implicated": marked.join(", ") }
-        : { "class": "lane", "data-op": op.label });
-      lane.appendChild(svg("text", marked ? { x: 4, y: y + 14, "class": "implicated" } : { x: 4, y: y + 14 },
-        (marked ? "! " : "") + op.label + " " + op.op));
-      var bar = svg("rect", { "class": "op " + op.outcome.type + (marked ? " implicated" : ""), x: x(op.startMs), y: y + 3,
-        width: Math.max(2, x(op.endMs) - x(op.startMs)), height: LANE - 6 });
-      bar.appendChild(svg("title", {}, op.label + " " + op.op + ": " + op.outcome.class +
-        (marked ? "; named by " + marked.join(", ") : "")));
-      bar.addEventListener("click", function () {
-        var selected = root.querySelectorAll("rect.op.selected");
-        for (var s = 0; s < selected.length; s++) selected[s].classList.remove("selected");
-        bar.classList.add("selected");
-        details.textContent = detailsOf(op);
-      });
-      lane.appendChild(bar);
-      op.events.forEach(function (e) {
-        var cx = x(e.atMs), cy = y + LANE / 2;
-        var mark = e.action === "none"
-          ? svg("circle", { "class": "event none", cx: cx, cy: cy, r: 2 })
-          : svg("path", { "class": "event " + e.action,
-              d: "M" + cx + " " + (cy - 6) + " L" + (cx + 5) + " " + cy + " L" + cx + " " + (cy + 6) + " L" + (cx - 5) + " " + cy + " Z" });
-        mark.appendChild(svg("title", {}, e.phase + " " + e.point + " #" + e.hit + ": " + e.action + (e.detail ? " (" + e.detail + ")" : "")));
-        lane.appendChild(mark);
-      });
-      root.appendChild(lane);
-    });
-    return root;
-  }
-  function judgements(it) {
-    var table = el("table", { "class": "judgements" });
-    var head = el("tr");
-    ["invariant", "phase", "verdict", "expected", "judged", "explanation", "ops"].forEach(function (h) { head.appendChild(el("th", {}, h)); });
-    table.appendChild(head);
-    it.judgements.forEach(function (j) {
-      var row = el("tr", { "class": j.pass ? "pass" : "fail", "data-invariant": j.invariant });
-      [j.invariant, j.phase, j.status, j.expectation, j.pass ? "pass" : "FAIL", j.explanation, (j.ops || []).join(" ")].forEach(function (c, col) {
-        row.appendChild(el("td", col === 4 && !j.pass ? { "class": "judged-fail" } : {}, c));
-      });
-      table.appendChild(row);
-    });
-    return table;
-  }
-  try {
-    var data = JSON.parse(document.getElementById("swamp-sim-data").textContent);
-    var main = document.getElementById("iterations");
-    data.iterations.forEach(function (it) {
-      var section = el("section", { "class": "iteration " + (it.passed ? "pass" : "fail"), id: "iteration-" + it.iteration });
-      section.appendChild(el("h2", { "class": it.passed ? "pass" : "fail" }, "Iteration " + it.iteration + ": " + (it.passed ? "PASS" : "FAIL")));
-      if (it.failure) section.appendChild(el("p", { "class": "failure" }, it.failure));
-      var replay = el("p", {}, "replay: ");
-      replay.appendChild(el("code", {}, it.replay));
-      section.appendChild(replay);
-      if (it.notes.length > 0) {
-        var notes = el("ul", { "class": "notes" });
-        it.notes.forEach(function (n) { notes.appendChild(el("li", {}, n)); });
-        section.appendChild(notes);
-      }
-      var details = el("pre", { "class": "details" }, "Click a lane to see its op.");
-      section.appendChild(timeline(it, details));
-      section.appendChild(details);
-      section.appendChild(judgements(it));
-      main.appendChild(section);
-    });
-    document.body.setAttribute("data-rendered", "ok");
-  } catch (error) {
-    document.body.setAttribute("data-rendered", "error: " + error);
-    throw error;
-  }
-})();
-`;
+}
 
 /** The whole page for a run. */
 export function renderTimeline(data: TimelineData): string {
@@ -338,7 +260,7 @@ export function renderTimeline(data: TimelineData): string {
 <head>
 <meta charset="utf-8">
 <title>swamp-sim: ${escapeHtml(title)}</title>
-<style>${STYLE}</style>
+<style>${style()}</style>
 </head>
 <body>
 <h1>${escapeHtml(title)}</h1>${
@@ -348,17 +270,18 @@ export function renderTimeline(data: TimelineData): string {
         m.target.version === undefined ? "" : `, ${escapeHtml(m.target.version)}`
       }</p>`
   }
-<p class="${verdict}">${escapeHtml(m.file)}: ${
+<p class="summary ${verdict}">${escapeHtml(m.file)}: ${
     data.iterations.length - failed
   }/${data.iterations.length} iteration(s) passed, exit ${m.exitCode}</p>${
     m.harnessError === undefined
       ? ""
       : `\n<p class="fail">The run ended early: ${escapeHtml(m.harnessError)}</p>`
   }
+${legendHtml()}
 <noscript>This page draws its timelines with JavaScript; the same data is in history.json and verdicts.json.</noscript>
 <main id="iterations"></main>
 <script type="application/json" id="swamp-sim-data">${scriptSafeJson(data)}</script>
-<script>${SCRIPT}</script>
+<script>${TIMELINE_SCRIPT}</script>
 </body>
 </html>
 `;

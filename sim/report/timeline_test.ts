@@ -105,10 +105,12 @@ Deno.test("renderTimeline() embeds the data so that no text of a target can end 
 
 Deno.test("renderTimeline() marks a run that ended early as failed, whatever its iterations did", () => {
   const html = renderTimeline(timelineData({ ...META, exitCode: 4, harnessError: "boom <x>" }, []));
-  assert.ok(html.includes('<p class="fail">scenarios/s.yaml: 0/0 iteration(s) passed, exit 4</p>'));
+  assert.ok(
+    html.includes('<p class="summary fail">scenarios/s.yaml: 0/0 iteration(s) passed, exit 4</p>'),
+  );
   assert.ok(html.includes('<p class="fail">The run ended early: boom &lt;x&gt;</p>'));
   assert.ok(
-    renderTimeline(timelineData({ ...META, exitCode: 0 }, [])).includes('<p class="pass">'),
+    renderTimeline(timelineData({ ...META, exitCode: 0 }, [])).includes('<p class="summary pass">'),
   );
 });
 
@@ -123,4 +125,25 @@ Deno.test("renderTimeline() names the target and its version under the title", (
     html.includes('<p class="target">target: swamp checkout /s at &lt;abc&gt;, swamp 1</p>'),
   );
   assert.ok(!renderTimeline(timelineData(META, [])).includes('class="target"'));
+});
+
+Deno.test("timelineData() gives each op its kind and the extension it names, without a version", () => {
+  const result = resultOf();
+  result.history = historyOf([
+    historyOp(0, { op: "pull", ref: "@fix/alpha@2026.01.01.1" }),
+    historyOp(1, { op: "rm", name: "@fix/beta" }),
+    historyOp(2, { op: "update" }),
+    historyOp(3, { op: "update", name: "@fix/gamma" }),
+    historyOp(4, { op: "doctor", repair: true }),
+    historyOp(5, { op: "list" }),
+  ]);
+  const [it] = timelineData(META, [result]).iterations;
+  assert.deepEqual(it.ops.map((o) => [o.kind, o.extension]), [
+    ["pull", "@fix/alpha"],
+    ["rm", "@fix/beta"],
+    ["update", null],
+    ["update", "@fix/gamma"],
+    ["doctor-repair", null],
+    ["list", null],
+  ]);
 });

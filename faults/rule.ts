@@ -78,7 +78,21 @@ export type Action =
   | { kind: "crash" }
   | { kind: "error"; error: ErrorCode }
   | { kind: "contend"; attempts: number }
-  | { kind: "pause"; timeoutMs: number; untilExitOf: number[]; untilEvents?: EventRef[] };
+  | PauseAction;
+
+/**
+ * A pause: park the process until every process in `untilExitOf` exited and
+ * every event in `untilEvents` was announced, or `timeoutMs` passed.
+ * `release: "timeout"` says the timeout is the intended release (the
+ * scenario justifies it); such a pause derives no witness.
+ */
+export interface PauseAction {
+  kind: "pause";
+  timeoutMs: number;
+  untilExitOf: number[];
+  untilEvents?: EventRef[];
+  release?: "timeout";
+}
 
 /** Which hits of a point a rule fires on (hits count from 1, per process and point). */
 export type HitSelector =
@@ -111,7 +125,7 @@ export type ShimAction =
   | { kind: "crash" }
   | { kind: "error"; error: ErrorCode }
   | { kind: "contend"; attempts: number }
-  | { kind: "pause"; timeoutMs: number; untilExitOf: number[]; untilEvents?: EventRef[] };
+  | PauseAction;
 
 /** A hit selector resolved for one process: a probability carries its seed. */
 export type ShimHit =
@@ -303,7 +317,10 @@ function parseShimAction(value: unknown, path: string): ShimAction {
         attempts: intIn(value.attempts, 1, LIMITS.contendAttemptsMax, `${path}.attempts`),
       };
     case "pause": {
-      checkKeys(value, ["kind", "timeoutMs", "untilExitOf", "untilEvents"], path);
+      checkKeys(value, ["kind", "timeoutMs", "untilExitOf", "untilEvents", "release"], path);
+      if (value.release !== undefined && value.release !== "timeout") {
+        throw new RuleError(`${path}.release`, 'must be "timeout" when given');
+      }
       const until = value.untilExitOf;
       if (!Array.isArray(until)) throw new RuleError(`${path}.untilExitOf`, "must be an array");
       const events = value.untilEvents ?? [];
@@ -315,6 +332,7 @@ function parseShimAction(value: unknown, path: string): ShimAction {
         ...(events.length === 0
           ? {}
           : { untilEvents: events.map((e, i) => parseEventRef(e, `${path}.untilEvents[${i}]`)) }),
+        ...(value.release === undefined ? {} : { release: "timeout" as const }),
       };
     }
     default:

@@ -87,6 +87,30 @@ export async function runUnderShim(
   return { ...result, events };
 }
 
+/** How long {@link waitForPath} waits before it fails: a safety net, not a margin. */
+export const WAIT_FOR_PATH_MS = 60_000;
+
+/**
+ * Waits until `path` exists (a marker a process announces an event with),
+ * polling every 5 ms. Tests pin orderings on such markers rather than on
+ * sleeps; the limit only stops a broken test from hanging.
+ */
+export async function waitForPath(path: string, timeoutMs = WAIT_FOR_PATH_MS): Promise<void> {
+  const startMs = performance.now();
+  for (;;) {
+    try {
+      await Deno.stat(path);
+      return;
+    } catch (error) {
+      if (!(error instanceof Deno.errors.NotFound)) throw error;
+    }
+    if (performance.now() - startMs > timeoutMs) {
+      throw new Error(`Waited ${timeoutMs} ms for "${path}" to appear`);
+    }
+    await new Promise((resolve) => setTimeout(resolve, 5));
+  }
+}
+
 /** The events of one point and phase, in log order. */
 export function eventsAt(
   events: readonly FaultEvent[],

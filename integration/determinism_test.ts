@@ -19,6 +19,8 @@ const PINNED = [
   "pull-two-versions-race.yaml",
   "lock-contend-absorbed-strace.yaml",
   "lock-budget-edge-strace.yaml",
+  "lock-budget-edge.yaml",
+  "install-lists-changing-tree.yaml",
 ];
 
 for (const name of PINNED) {

@@ -1,9 +1,11 @@
 /**
- * A race pinned under strace: process 1 is spawned only once process 0's
- * trace shows it holding the lock, so process 1 always meets the held lock.
- * Checked on the history, not only on the verdicts: the held start must end
- * because the event was announced (not by its timeout), and process 1 must
- * retry the lock at least once.
+ * A race pinned under strace by attempts: process 1 is spawned only once
+ * process 0's trace shows it holding the lock, process 0 is stopped there
+ * until process 1's 9th attempt was refused, and process 1 is stopped after
+ * that attempt until process 0 released the lock. Checked on the history,
+ * not only on the verdicts: every pause must end because its event was
+ * announced (not by its timeout), and process 1 must take the lock at its
+ * 10th attempt, exactly.
  *
  * @module
  */
@@ -14,7 +16,7 @@ import { simulate } from "../sim/drive/simulate.ts";
 
 const SCENARIO = new URL("../scenarios/lock-budget-edge-strace.yaml", import.meta.url).pathname;
 
-Deno.test("lock-budget-edge-strace.yaml: process 1 starts on process 0's announced lock and meets it", async () => {
+Deno.test("lock-budget-edge-strace.yaml: process 1 meets process 0's held lock 9 times and takes it at its 10th", async () => {
   const reportDir = await Deno.makeTempDir({ prefix: "swamp-sim-strace-pin-test-" });
   try {
     const result = await simulate({ scenario: SCENARIO, reportDir, log: () => {} });
@@ -30,10 +32,17 @@ Deno.test("lock-budget-edge-strace.yaml: process 1 starts on process 0's announc
       waiter.invokeMs >= holderLock.atMs,
       "process 1 was spawned after process 0's lock openat returned",
     );
-    const attempts = waiter.events.filter((e) =>
-      e.point === "lock.acquire" && e.phase === "before"
+    const attempts = waiter.events.filter((e) => e.point === "lock.acquire" && e.phase === "after");
+    assert.deepEqual(attempts.map((e) => e.threw), [...Array(9).fill(true), false]);
+    const holderPause = holder.events.find((e) => e.action === "pause");
+    assert.deepEqual(
+      [holderPause?.point, holderPause?.phase, holderPause?.hit, holderPause?.released],
+      ["lock.acquire", "after", 1, true],
     );
-    assert.ok(attempts.length >= 2, `process 1 met the held lock (${attempts.length} attempt(s))`);
+    assert.deepEqual(
+      waiter.events.filter((e) => e.action === "pause").map((e) => [e.point, e.hit, e.released]),
+      [["process.start", 1, true], ["lock.acquire", 9, true]],
+    );
     assert.deepEqual(ops.map((o) => o.outcome.class), ["ok", "ok"]);
   } finally {
     await Deno.remove(reportDir, { recursive: true });

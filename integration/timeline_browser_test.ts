@@ -284,6 +284,11 @@ Deno.test("timeline.html renders hostile target output as text and runs none of 
           explanation: `<img src="x" onerror="document.body.setAttribute('data-pwned', '2')">`,
           ops: ["p0"],
         }],
+        witnesses: [{
+          name: hostile,
+          held: false,
+          explanation: `<img src="x" onerror="document.body.setAttribute('data-pwned', '3')">`,
+        }],
       }, {
         iteration: 1,
         passed: true,
@@ -294,6 +299,7 @@ Deno.test("timeline.html renders hostile target output as text and runs none of 
           op: hostile,
         })),
         judgements: [],
+        witnesses: [],
       }],
     };
     const page = `${dir}/timeline.html`;

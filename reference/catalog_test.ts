@@ -76,29 +76,41 @@ Deno.test("runInTransaction() retries the whole callback on lock errors, then gi
 
 Deno.test("runInTransaction() waits for a writer in another process (busy_timeout)", async () => {
   await withStore(async (store, path) => {
-    const child = new Deno.Command(Deno.execPath(), {
-      args: [
-        "eval",
-        `import { DatabaseSync } from "node:sqlite";
-        const db = new DatabaseSync(${JSON.stringify(path)});
-        db.exec("BEGIN IMMEDIATE");
-        console.log("held");
-        await new Promise((r) => setTimeout(r, 300));
-        db.exec("COMMIT");`,
-      ],
-      stdout: "piped",
-    }).spawn();
-    const reader = child.stdout.pipeThrough(new TextDecoderStream()).getReader();
-    const first = await reader.read();
-    assert.equal(first.value?.trim(), "held");
-    const startMs = performance.now();
-    store.runInTransaction(() => store.setMeta("after", "1"));
-    const waitedMs = performance.now() - startMs;
-    assert.equal(store.getMeta("after"), "1");
-    assert.ok(waitedMs >= 150, `waited ${waitedMs} ms for the other writer`);
-    reader.releaseLock();
-    await child.stdout.cancel().catch(() => {});
-    assert.equal((await child.status).code, 0);
+    const now = () => performance.timeOrigin + performance.now();
+    // The writer holds its transaction for holdMs, then says when it commits. The wait is
+    // shown when this process began its write before that commit (on a loaded machine it
+    // may begin only after: the hold then grows, so the check never rests on a margin).
+    for (const holdMs of [300, 1_000, 3_000, 10_000]) {
+      const child = new Deno.Command(Deno.execPath(), {
+        args: [
+          "eval",
+          `import { DatabaseSync } from "node:sqlite";
+          const db = new DatabaseSync(${JSON.stringify(path)});
+          db.exec("BEGIN IMMEDIATE");
+          console.log("held");
+          await new Promise((r) => setTimeout(r, ${holdMs}));
+          console.log(performance.timeOrigin + performance.now());
+          db.exec("COMMIT");`,
+        ],
+        stdout: "piped",
+      }).spawn();
+      const reader = child.stdout.pipeThrough(new TextDecoderStream()).getReader();
+      let text = "";
+      while (!text.includes("held\n")) text += (await reader.read()).value ?? "";
+      const startMs = now();
+      store.runInTransaction(() => store.setMeta(`after-${holdMs}`, "1"));
+      const endMs = now();
+      while (text.split("\n").length < 3) text += (await reader.read()).value ?? "";
+      reader.releaseLock();
+      await child.stdout.cancel().catch(() => {});
+      assert.equal((await child.status).code, 0);
+      assert.equal(store.getMeta(`after-${holdMs}`), "1");
+      const commitMs = Number(text.split("\n")[1]);
+      if (startMs >= commitMs) continue; // began after the commit: nothing was shown, hold longer
+      assert.ok(endMs >= commitMs, "the write ended only once the other writer committed");
+      return;
+    }
+    assert.fail("the other writer always committed before this process began its write");
   });
 });
 

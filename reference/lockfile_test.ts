@@ -96,7 +96,8 @@ Deno.test("writeEntry() gives up with a UserError after ~0.9 s when the .lock ex
     assert.ok(error instanceof UserError);
     assert.equal(error.message, LOCK_GIVE_UP_MESSAGE);
     assert.equal(error.code, undefined);
-    assert.ok(elapsedMs >= 850 && elapsedMs < 3000, `gave up after ${elapsedMs} ms`);
+    // 9 pauses of 100 ms between 10 attempts; load only stretches it, so no upper bound.
+    assert.ok(elapsedMs >= 850, `gave up after ${elapsedMs} ms`);
     assert.ok(await Deno.stat(`${path}.lock`), "a foreign .lock is left alone");
     assert.deepEqual(await readLockfile(path), {});
   });

@@ -8,7 +8,6 @@ import {
   makeRepo,
   readLockfileJson,
   runIn,
-  sleepMs,
   startTestRegistry,
   type TempRepo,
 } from "./_cli_harness.ts";
@@ -16,6 +15,16 @@ import { LOCK_GIVE_UP_MESSAGE } from "./lock.ts";
 import { MUTANT_NAMES } from "./mutants.ts";
 import { join } from "./posix_path.ts";
 import type { Registry } from "../sim/run/registry.ts";
+import { eventMarkerPath, exitMarkerPath } from "../faults/rule.ts";
+import {
+  eventsAt,
+  openReferenceWorkspace,
+  runCommand,
+  runUnderShim,
+  testRule,
+  testShimConfig,
+  waitForPath,
+} from "../faults/testing.ts";
 
 const ALPHA_MAIN = ".swamp/pulled-extensions/@fix/alpha/models/main.ts";
 
@@ -187,48 +196,73 @@ Deno.test("mutant upgrade-no-tombstone leaves the old version's rows after an up
   });
 });
 
-Deno.test("mutant catalog-no-busy-handling fails at once while another writer holds the catalog", async () => {
-  await withPair(async (registry, clean, mutant) => {
-    const dbs = [clean, mutant].map((repo) =>
-      new DatabaseSync(join(repo.repoDir, ".swamp/_extension_catalog.db"))
+Deno.test("mutant catalog-no-busy-handling fails at once on a held catalog, clean retries and commits once it is free", async () => {
+  const ws = await openReferenceWorkspace();
+  const holders: DatabaseSync[] = [];
+  try {
+    const mutantRepo = `${ws.dir}/mutant`;
+    await ws.init(mutantRepo);
+    const hold = async (repo: string) => {
+      assert.equal(
+        (await runCommand(ws.argvAt(repo, "extension", "list"), { env: ws.env })).code,
+        0,
+      );
+      const db = new DatabaseSync(join(repo, ".swamp/_extension_catalog.db"));
+      holders.push(db);
+      db.exec("BEGIN IMMEDIATE");
+      return db;
+    };
+    const clean = await hold(ws.repo);
+    const mutant = await hold(mutantRepo);
+    // The mutant (a repo of its own) gives up while the other writer still holds its catalog:
+    // the writer commits only after the mutant exited.
+    const m = await runUnderShim(
+      ws.argvAt(mutantRepo, "extension", "pull", "@fix/alpha"),
+      testShimConfig(ws.dir, [], { process: 1 }),
+      { env: { ...ws.env, SWAMP_REF_MUTANT: "catalog-no-busy-handling" } },
     );
-    try {
-      await Promise.all(
-        [clean, mutant].map((repo) => runIn(repo.repoDir, registry.url, ["extension", "list"])),
-      );
-      for (const db of dbs) db.exec("BEGIN IMMEDIATE");
-      let mutantDoneMs = Infinity;
-      const runs = Promise.all([
-        runIn(clean.repoDir, registry.url, ["extension", "pull", "@fix/alpha"]),
-        runIn(
-          mutant.repoDir,
-          registry.url,
-          ["extension", "pull", "@fix/alpha"],
-          "catalog-no-busy-handling",
-        )
-          .then((run) => {
-            mutantDoneMs = performance.now();
-            return run;
-          }),
-      ]);
-      await sleepMs(1500);
-      const releasedMs = performance.now();
-      for (const db of dbs) db.exec("COMMIT");
-      const [c, m] = await runs;
-      assert.ok(
-        mutantDoneMs < releasedMs,
-        "the mutant gave up while the writer still held the catalog",
-      );
-      assert.equal(c.code, 0, c.stderr);
-      assert.equal(m.code, 1);
-      assert.match(
-        JSON.parse(m.stderr).error,
-        /^Install partially applied for @fix\/alpha .*database is locked/,
-      );
-    } finally {
-      for (const db of dbs) db.close();
+    mutant.exec("COMMIT");
+    assert.equal(m.code, 1);
+    assert.match(
+      JSON.parse(m.stderr).error,
+      /^Install partially applied for @fix\/alpha .*database is locked/,
+    );
+    assert.equal(eventsAt(m.events, "catalog.begin", "before").length, 1, "no retry");
+    // The clean pull is parked after its first attempt was rolled back, until the writer committed.
+    const rolledBack = { point: "catalog.rollback" as const, phase: "after" as const, hit: 1 };
+    const config = {
+      ...testShimConfig(ws.dir, [
+        testRule({
+          at: "catalog.rollback",
+          when: "after",
+          action: { kind: "pause", timeoutMs: 60_000, untilExitOf: [9] },
+        }),
+      ], { process: 0 }),
+      publish: [rolledBack],
+    };
+    const running = runUnderShim(ws.argv("extension", "pull", "@fix/alpha"), config, {
+      env: ws.env,
+    });
+    await waitForPath(eventMarkerPath(ws.dir, 0, rolledBack));
+    clean.exec("COMMIT");
+    await Deno.writeTextFile(exitMarkerPath(ws.dir, 9), "");
+    const c = await running;
+    assert.equal(c.code, 0, c.stderr);
+    assert.ok(eventsAt(c.events, "catalog.begin", "before").length >= 2, "it retried");
+    assert.deepEqual(
+      eventsAt(c.events, "catalog.commit", "after").map((e) => e.threw),
+      [false],
+    );
+  } finally {
+    for (const db of holders) {
+      try {
+        if (db.isTransaction) db.exec("COMMIT");
+      } finally {
+        db.close();
+      }
     }
-  });
+    await ws.close();
+  }
 });
 
 Deno.test("mutant save-all-per-row leaves a committed row behind on a DuplicateTypeError", async () => {
@@ -250,22 +284,56 @@ Deno.test("mutant save-all-per-row leaves a committed row behind on a DuplicateT
   });
 });
 
-Deno.test("mutant lock-no-retry fails on a .lock that goes away after 500 ms, clean waits it out", async () => {
-  await withPair(async (registry, clean, mutant) => {
-    await Promise.all([holdLock(clean), holdLock(mutant)]);
-    const runs = Promise.all([
-      runIn(clean.repoDir, registry.url, ["extension", "pull", "@fix/alpha"]),
-      runIn(mutant.repoDir, registry.url, ["extension", "pull", "@fix/alpha"], "lock-no-retry"),
-    ]);
-    await sleepMs(500);
-    await Promise.all(
-      [clean, mutant].map((repo) => Deno.remove(`${lockfilePathOf(repo.repoDir)}.lock`)),
+Deno.test("mutant lock-no-retry gives up at its first attempt on a held .lock, clean retries and takes it once it is gone", async () => {
+  const ws = await openReferenceWorkspace();
+  try {
+    const mutantRepo = `${ws.dir}/mutant`;
+    await ws.init(mutantRepo);
+    const hold = async (repo: string) => {
+      const lock = `${lockfilePathOf(repo)}.lock`;
+      await Deno.mkdir(lock.slice(0, lock.lastIndexOf("/")), { recursive: true });
+      await Deno.writeTextFile(lock, "");
+      return lock;
+    };
+    const lock = await hold(ws.repo);
+    await hold(mutantRepo);
+    // The mutant (a repo of its own) meets the held lock once and gives up.
+    const m = await runUnderShim(
+      ws.argvAt(mutantRepo, "extension", "pull", "@fix/alpha"),
+      testShimConfig(ws.dir, [], { process: 1 }),
+      { env: { ...ws.env, SWAMP_REF_MUTANT: "lock-no-retry" } },
     );
-    const [c, m] = await runs;
-    assert.equal(c.code, 0, c.stderr);
     assert.equal(m.code, 1);
     assert.deepEqual(JSON.parse(m.stderr), { error: LOCK_GIVE_UP_MESSAGE });
-  });
+    assert.deepEqual(eventsAt(m.events, "lock.acquire", "after").map((e) => e.threw), [true]);
+    // The clean pull is parked right after its first refused attempt, until the lock is gone.
+    const refused = { point: "lock.acquire" as const, phase: "after" as const, hit: 1 };
+    const config = {
+      ...testShimConfig(ws.dir, [
+        testRule({
+          at: "lock.acquire",
+          when: "after",
+          action: { kind: "pause", timeoutMs: 60_000, untilExitOf: [9] },
+        }),
+      ], { process: 0 }),
+      publish: [refused],
+    };
+    const running = runUnderShim(ws.argv("extension", "pull", "@fix/alpha"), config, {
+      env: ws.env,
+    });
+    await waitForPath(eventMarkerPath(ws.dir, 0, refused));
+    await Deno.remove(lock);
+    await Deno.writeTextFile(exitMarkerPath(ws.dir, 9), "");
+    const c = await running;
+    assert.equal(c.code, 0, c.stderr);
+    assert.deepEqual(eventsAt(c.events, "lock.acquire", "after").map((e) => e.threw), [
+      true,
+      false,
+    ]);
+    assert.deepEqual(Object.keys((await readLockfileJson(ws.repo)) ?? {}), ["@fix/alpha"]);
+  } finally {
+    await ws.close();
+  }
 });
 
 Deno.test("mutant lock-early-release still writes a correct lockfile for a single writer", async () => {

@@ -77,6 +77,12 @@ export interface StracePlan {
    * spawn until its conditions hold (`file: "spawn"` in the table).
    */
   startPause?: ShimRule;
+  /**
+   * A pause after a lock attempt: the process stops after every lock openat
+   * (as for a bounded contend) and `followTrace()` holds its SIGCONT at the
+   * rule's hit until the pause's conditions hold.
+   */
+  lockPause?: ShimRule;
 }
 
 /** A ready strace command. */
@@ -180,7 +186,12 @@ export function planStrace(rules: readonly ShimRule[], context: StraceContext): 
         "catalog rules and rules on the lockfile's data write need separate processes",
     );
   }
-  const stop = planned.find(({ mapping }) => mapping.tamper === "stop");
+  const stop = planned.find(({ mapping }) =>
+    mapping.tamper === "stop" && mapping.action === "contend"
+  );
+  const lockPause = planned.find(({ mapping }) =>
+    mapping.tamper === "stop" && mapping.action === "pause"
+  );
   const gate = planned.find(({ mapping }) => mapping.tamper === "gate");
   const repo = context.repoDir.replace(/\/+$/, "");
   const modelsDir = context.modelsDir ?? "extensions/models";
@@ -197,6 +208,7 @@ export function planStrace(rules: readonly ShimRule[], context: StraceContext): 
       ? { heldLockAttempts: stop.rule.action.attempts }
       : {}),
     ...(gate === undefined ? {} : { startPause: gate.rule }),
+    ...(lockPause === undefined ? {} : { lockPause: lockPause.rule }),
   };
 }
 

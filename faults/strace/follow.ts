@@ -8,6 +8,11 @@
  * files at once, and once more over the whole trace after the process
  * ended.
  *
+ * **A pause after a lock attempt:** the same stops; at the rule's attempt
+ * the SIGCONT waits until the pause's conditions hold (the attempt is
+ * announced first), so the process keeps what it holds, the lock when the
+ * attempt took it, for exactly as long as the pin says.
+ *
  * **A bounded `contend`:** lock attempts 1..k of one process find
  * the lock really held, attempt k+1 finds it free (unless another process
  * took it meanwhile), whichever thread of the target opens it.
@@ -46,7 +51,7 @@
  * @module
  */
 
-import type { PublishedEvent } from "../rule.ts";
+import { PAUSE_POLL_MS, pauseReleased, type PublishedEvent, type ShimRule } from "../rule.ts";
 import type { StracePlan } from "./command.ts";
 import { isLockAttempt, isLockOpen, parseStraceTrace, parseTraceLine } from "./parse.ts";
 import { straceCannotAnnounce } from "./support.ts";
@@ -180,6 +185,50 @@ function resume(pid: number): void {
   }
 }
 
+/** Whether a lock pause fires at attempt `attempt`. */
+function pausesAt(rule: ShimRule, attempt: number): boolean {
+  return "every" in rule.hit || ("nth" in rule.hit && rule.hit.nth === attempt);
+}
+
+function existsSync(path: string): boolean {
+  try {
+    Deno.statSync(path);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * Holds a stopped process (its SIGCONT) until the pause's conditions hold,
+ * its timeout or the process's limit passed, the run is ending or the
+ * process ended (killed at its limit).
+ */
+async function holdPause(
+  rule: ShimRule,
+  hit: number,
+  options: LockPauseOptions,
+  ended: () => boolean,
+): Promise<LockPauseRecord> {
+  const action = rule.action;
+  if (action.kind !== "pause") throw new Error(`holdPause() needs a pause, got ${action.kind}`);
+  const now = () => performance.timeOrigin + performance.now();
+  const startMs = now();
+  const waitMs = Math.min(action.timeoutMs, options.limitMs());
+  const released = () => pauseReleased(options.controlDir, action, existsSync);
+  let done = released();
+  while (!done && !ended() && !options.stop() && now() - startMs < waitMs) {
+    await sleep(PAUSE_POLL_MS);
+    done = released();
+  }
+  return {
+    hit,
+    atMs: startMs,
+    pausedMs: Math.round((now() - startMs) * 1000) / 1000,
+    released: done,
+  };
+}
+
 /** Reads a growing trace file from where the last read stopped. */
 class TraceReader {
   readonly #path: string;
@@ -215,6 +264,29 @@ class TraceReader {
   }
 }
 
+/** How a pause after a lock attempt ended (`lockPause` in the plan). */
+export interface LockPauseRecord {
+  /** The attempt it held. */
+  hit: number;
+  /** Wall clock when it began. */
+  atMs: number;
+  pausedMs: number;
+  /** Whether its conditions released it (false: its timeout, the process's limit, or the run ending). */
+  released: boolean;
+}
+
+/** What a pause after a lock attempt needs (`lockPause` in the plan). */
+export interface LockPauseOptions {
+  /** The control dir its conditions' marker files are in. */
+  controlDir: string;
+  /** The longest it may hold now: what is left of the process's time limit. */
+  limitMs: () => number;
+  /** Whether the run is ending (the pause then lets go). */
+  stop: () => boolean;
+  /** Told how each pause ended, for the process's events. */
+  onPause: (record: LockPauseRecord) => void;
+}
+
 /** Events of the traced process that other processes wait for, and where to announce them. */
 export interface FollowOptions {
   /** The process's index in its phase (its events are parsed as that process's). */
@@ -239,10 +311,17 @@ export async function followTrace<T>(
   plan: StracePlan,
   run: () => Promise<T>,
   options?: FollowOptions,
+  pause?: LockPauseOptions,
 ): Promise<T> {
   const heldAttempts = plan.heldLockAttempts;
+  const lockPause = plan.lockPause;
   const pending = [...(options?.publish ?? [])];
-  if (heldAttempts === undefined && pending.length === 0) return await run();
+  if (heldAttempts === undefined && lockPause === undefined && pending.length === 0) {
+    return await run();
+  }
+  if (lockPause !== undefined && pause === undefined) {
+    throw new RangeError("followTrace() needs pause options for a plan with a lock pause");
+  }
   if (heldAttempts !== undefined && !(Number.isInteger(heldAttempts) && heldAttempts >= 1)) {
     throw new RangeError(`followTrace() needs heldLockAttempts >= 1, got ${heldAttempts}`);
   }
@@ -296,6 +375,14 @@ export async function followTrace<T>(
             heldAttempts !== undefined && stop.attempt !== undefined && stop.attempt >= heldAttempts
           ) {
             await release();
+          }
+          if (
+            lockPause !== undefined && pause !== undefined && stop.attempt !== undefined &&
+            pausesAt(lockPause, stop.attempt)
+          ) {
+            // Announced first: another process may be waiting for this very attempt.
+            await announce();
+            pause.onPause(await holdPause(lockPause, stop.attempt, pause, () => settled));
           }
         } finally {
           if (pid !== undefined) resume(pid);

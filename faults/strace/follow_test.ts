@@ -1,8 +1,8 @@
 import assert from "node:assert/strict";
 import { DEFAULT_PATTERNS } from "../rule.ts";
-import { testRule } from "../testing.ts";
+import { testRule, waitForPath } from "../testing.ts";
 import { planStrace } from "./command.ts";
-import { followTrace, TraceFollower, TraceFollowError } from "./follow.ts";
+import { followTrace, type LockPauseRecord, TraceFollower, TraceFollowError } from "./follow.ts";
 
 const LOCK = "/r/extensions/models/upstream_extensions.json.lock";
 const OPEN = `openat(AT_FDCWD</w>, "${LOCK}", O_WRONLY|O_CREAT|O_EXCL|O_CLOEXEC, 0666)`;
@@ -134,7 +134,7 @@ Deno.test("followTrace() announces an event while the process runs, and what the
     await followTrace(plan, async () => {
       await Deno.writeTextFile(plan.tracePath, line(21, "10.000000", "-1 EEXIST (File exists)"));
       // The "process" waits for its first attempt to be announced, as a paused peer would.
-      const deadline = performance.now() + 5_000;
+      const deadline = performance.now() + 60_000;
       while (!await exists(markerOf(1)) && performance.now() < deadline) {
         await new Promise((resolve) => setTimeout(resolve, 5));
       }
@@ -178,7 +178,7 @@ Deno.test("followTrace() announces from whole lines only, and refuses a later co
       await new Promise((resolve) => setTimeout(resolve, 60));
       assert.equal(await exists(marker), false, "a cut line announces nothing");
       await Deno.writeTextFile(plan.tracePath, `> <0.000020>\n`, { append: true });
-      const deadline = performance.now() + 5_000;
+      const deadline = performance.now() + 60_000;
       while (!await exists(marker) && performance.now() < deadline) {
         await new Promise((resolve) => setTimeout(resolve, 5));
       }
@@ -195,6 +195,78 @@ Deno.test("followTrace() announces from whole lines only, and refuses a later co
         markerPath: () => `${dir}/never`,
       }),
       /announces only its first catalog commit, not hit 2/,
+    );
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("followTrace() holds a stopped lock attempt until the pause's conditions hold, announcing it first", async () => {
+  const dir = await Deno.makeTempDir();
+  try {
+    const rule = testRule({
+      at: "lock.acquire",
+      when: "after",
+      hit: { nth: 2 },
+      action: { kind: "pause", timeoutMs: 60_000, untilExitOf: [4] },
+    });
+    const plan = planStrace([rule], {
+      repoDir: dir,
+      patterns: DEFAULT_PATTERNS,
+      tracePath: `${dir}/trace.txt`,
+    });
+    assert.equal(plan.lockPause?.id, rule.id);
+    const open = OPEN.replaceAll(LOCK, plan.lockPath);
+    const marker = `${dir}/event-0-lock.acquire-after-2`;
+    const records: LockPauseRecord[] = [];
+    await followTrace(plan, async () => {
+      await Deno.writeTextFile(
+        plan.tracePath,
+        `21 10.000000 ${open} = -1 EEXIST (File exists) <0.000020>\n21 10.000100 ${STOPPED}\n` +
+          `22 10.100000 ${open} = 7<${plan.lockPath}> <0.000020>\n22 10.100100 ${STOPPED}\n`,
+      );
+      // The 2nd attempt is announced before the process is held there.
+      await waitForPath(marker);
+      assert.deepEqual(records, [], "still held: its condition does not hold yet");
+      await Deno.writeTextFile(`${dir}/exited-4`, "");
+      while (records.length === 0) await new Promise((resolve) => setTimeout(resolve, 5));
+    }, {
+      process: 0,
+      publish: [{ point: "lock.acquire", phase: "after", hit: 2 }],
+      markerPath: (e) => `${dir}/event-0-${e.point}-${e.phase}-${e.hit}`,
+    }, {
+      controlDir: dir,
+      limitMs: () => 60_000,
+      stop: () => false,
+      onPause: (record) => records.push(record),
+    });
+    assert.deepEqual(records.map((r) => [r.hit, r.released]), [[2, true]]);
+    // Without its conditions it lets go at the process's limit.
+    const late: LockPauseRecord[] = [];
+    await Deno.remove(`${dir}/exited-4`);
+    await Deno.writeTextFile(plan.tracePath, "");
+    await followTrace(
+      plan,
+      async () => {
+        await Deno.writeTextFile(
+          plan.tracePath,
+          `21 10.000000 ${open} = -1 EEXIST (File exists) <0.000020>\n21 10.000100 ${STOPPED}\n` +
+            `22 10.100000 ${open} = 7<${plan.lockPath}> <0.000020>\n22 10.100100 ${STOPPED}\n`,
+        );
+        while (late.length === 0) await new Promise((resolve) => setTimeout(resolve, 5));
+      },
+      undefined,
+      {
+        controlDir: dir,
+        limitMs: () => 50,
+        stop: () => false,
+        onPause: (record) => late.push(record),
+      },
+    );
+    assert.deepEqual(late.map((r) => [r.hit, r.released]), [[2, false]]);
+    await assert.rejects(
+      followTrace(plan, () => Promise.resolve()),
+      /needs pause options for a plan with a lock pause/,
     );
   } finally {
     await Deno.remove(dir, { recursive: true });

@@ -30,7 +30,9 @@
  *   whole process (every thread reports "stopped by SIGSTOP") before the
  *   result reaches JavaScript, and the trace file shows the attempt and the
  *   stop at once (strace flushes each line). The simulator holds the real
- *   lock file for attempts 1..k and sends SIGCONT after each stop. A SIGCONT
+ *   lock file for attempts 1..k and sends SIGCONT after each stop. A pause
+ *   after the n-th attempt uses the same stops: at the n-th, SIGCONT waits
+ *   for the pause's conditions, so the process holds what it took. A SIGCONT
  *   sent before the stop line could be lost (the kernel may still be
  *   delivering the SIGSTOP), so it is sent only after that line.
  * - `signal=SIGKILL` on entry kills before the syscall runs; `error=`
@@ -70,10 +72,11 @@ export type StraceTamper = "signal" | "error" | "delay_enter" | "delay_exit" | "
 
 /**
  * Which hit selectors a mapping expresses exactly: `first` is `nth: 1`,
- * `every` is `every: true`. No mapping takes a later `nth`: see the module
- * doc for why the count of a later hit is not exact.
+ * `later` any `nth`, `every` is `every: true`. strace cannot count a later
+ * hit (see the module doc); only a mapping the simulator counts itself, with
+ * the process stopped after every lock attempt (`stop`), takes one.
  */
-export type StraceHits = "first" | "every";
+export type StraceHits = "first" | "later" | "every";
 
 /** One row of the expressibility table. */
 export interface StraceMapping {
@@ -103,6 +106,7 @@ const LOCKFILE_WRITE = ["write", "writev"] as const;
 const EVERY: readonly StraceHits[] = ["every"];
 const FIRST: readonly StraceHits[] = ["first"];
 const FIRST_OR_EVERY: readonly StraceHits[] = ["first", "every"];
+const ANY: readonly StraceHits[] = ["first", "later", "every"];
 
 /** The strace backend's expressibility table (also rendered in `README.md`). */
 export const STRACE_SUPPORT: readonly StraceMapping[] = [
@@ -181,6 +185,20 @@ export const STRACE_SUPPORT: readonly StraceMapping[] = [
     tamper: "delay_exit",
     hits: EVERY,
     how: "delay_exit on the lock's openat",
+  },
+  {
+    point: "lock.acquire",
+    phase: "after",
+    action: "pause",
+    file: "lock",
+    syscalls: LOCK_OPEN,
+    tamper: "stop",
+    hits: ANY,
+    how: "SIGSTOP after every lock openat stops the process with the attempt's result in hand " +
+      "(the lock held, when it took it); the simulator counts the attempts and, at the " +
+      "rule's hit, sends SIGCONT only once the pause's conditions hold (or its timeout or the " +
+      "process's limit passed), announcing the attempt first. Other processes see the lock " +
+      "held meanwhile",
   },
   {
     point: "lock.release",
@@ -322,6 +340,17 @@ const POINT_REASONS: Partial<Record<Point, string>> = {
 };
 
 /**
+ * Points whose every hit a trace shows as events (both phases, `threw` on
+ * `after`), so a witness may count them: the lock's attempts and releases
+ * and the WAL commits. Other points show only as a rule's own action.
+ */
+export const STRACE_EVENT_POINTS: readonly Point[] = [
+  "lock.acquire",
+  "lock.release",
+  "catalog.commit",
+];
+
+/**
  * Events a traced process can announce for other processes' pauses: those
  * its trace shows as they happen. A `before` event shows only once its
  * syscall returned, which is already after the step, so only `after` events
@@ -373,7 +402,7 @@ export class UnsupportedRuleError extends Error {
   }
 }
 
-function hitKind(rule: ShimRule): StraceHits | "later" | "probability" {
+function hitKind(rule: ShimRule): StraceHits | "probability" {
   if ("every" in rule.hit) return "every";
   if ("nth" in rule.hit) return rule.hit.nth === 1 ? "first" : "later";
   return "probability";
@@ -429,7 +458,7 @@ export function straceMapping(rule: ShimRule): StraceMapping {
     const exact = [...new Set(rows.flatMap((m) => m.hits))];
     throw new UnsupportedRuleError(
       rule,
-      `only ${exact.map((h) => h === "first" ? "nth: 1" : h).join(" or ")} hits are exact ` +
+      `only ${exact.map(hitsText).join(" or ")} hits are exact ` +
         (action.kind === "contend"
           ? "for contend: the held lock is taken before the process starts"
           : "here: strace counts per thread" +
@@ -439,9 +468,14 @@ export function straceMapping(rule: ShimRule): StraceMapping {
   return mapping;
 }
 
+/** A hit selector kind as a scenario writes it. */
+function hitsText(h: StraceHits): string {
+  return h === "first" ? "nth: 1" : h === "later" ? "nth: n" : h;
+}
+
 /** {@link STRACE_SUPPORT} as a markdown table (the one in `faults/strace/README.md`). */
 export function renderStraceTable(): string {
-  const hits = (m: StraceMapping) => m.hits.map((h) => h === "first" ? "nth: 1" : h).join(", ");
+  const hits = (m: StraceMapping) => m.hits.map(hitsText).join(", ");
   const lines = [
     "| point | phase | action | syscall (file) | strace | exact hits | how |",
     "| --- | --- | --- | --- | --- | --- | --- |",

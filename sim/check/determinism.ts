@@ -7,7 +7,8 @@
  *   exit, and every fault action its shim took (point, phase, hit, action,
  *   rule, error, and whether a pause was released by its timeout);
  * - the layer states of every extension after the run and after recovery;
- * - every verdict's status.
+ * - every verdict's status;
+ * - whether each witness showed.
  *
  * Left out on purpose: times, pids, output text, and hits where no rule
  * fired (how often a waiter polls a held lock depends on timing, not on the
@@ -21,6 +22,7 @@
 import type { FaultEvent } from "../../faults/event.ts";
 import { opLabel } from "../record/history.ts";
 import type { IterationResult } from "./iteration.ts";
+import { witnessName } from "./witness.ts";
 
 /** Most runs of one iteration a determinism check may make. */
 export const REPEAT_MAX = 20;
@@ -30,6 +32,8 @@ export interface HistoryShape {
   ops: string[];
   layers: string[];
   verdicts: string[];
+  /** Whether each witness showed (not its count: how often a waiter polls depends on timing). */
+  witnesses: string[];
 }
 
 function firedText(e: FaultEvent): string {
@@ -43,7 +47,7 @@ function firedText(e: FaultEvent): string {
 
 /** The shape of one iteration's result. */
 export function historyShape(
-  result: Pick<IterationResult, "history" | "layerStates" | "verdicts">,
+  result: Pick<IterationResult, "history" | "layerStates" | "verdicts" | "witnesses">,
 ): HistoryShape {
   const ops = result.history.ops.map((op) => {
     const exit = op.signal !== null ? op.signal : `exit ${op.exitCode}`;
@@ -61,12 +65,15 @@ export function historyShape(
     }
   }
   const verdicts = result.verdicts.map((v) => `${v.invariant}@${v.phase} ${v.status}`);
-  return { ops, layers, verdicts };
+  const witnesses = result.witnesses.map((w) =>
+    `${witnessName(w.witness)} ${w.held ? "showed" : "did not show"}`
+  );
+  return { ops, layers, verdicts, witnesses };
 }
 
 /** Where two shapes first differ, in words; undefined when they are equal. */
 export function firstDifference(a: HistoryShape, b: HistoryShape): string | undefined {
-  for (const part of ["ops", "layers", "verdicts"] as const) {
+  for (const part of ["ops", "layers", "verdicts", "witnesses"] as const) {
     const [x, y] = [a[part], b[part]];
     for (let i = 0; i < Math.max(x.length, y.length); i++) {
       if (x[i] !== y[i]) {

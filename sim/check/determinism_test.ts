@@ -58,6 +58,7 @@ function runOf(
       evidence: {},
     }],
     judgements: [],
+    witnesses: [],
     layerStates: {
       run: {
         "@fix/beta": {

@@ -3,8 +3,8 @@
  * iteration out. The invariant suite over the snapshot after the run with
  * the set-up and run ops (phase `run`), again over the snapshot after
  * recovery with every op (phase `recovery`, when the scenario has recovery
- * steps), each verdict judged against the scenario's expectations, and the
- * failure class. Pure: it reads the clock only to time the suite (`checkMs`).
+ * steps), each verdict judged against the scenario's expectations, the
+ * witnesses (the pinned race happened, `witness.ts`), and the failure class. Pure: it reads the clock only to time the suite (`checkMs`).
  *
  * @module
  */
@@ -17,6 +17,7 @@ import type { Plan } from "../scenario/plan.ts";
 import type { Scenario } from "../scenario/load.ts";
 import { type CheckContext, checkInvariants, type Verdict } from "./invariants/mod.ts";
 import { type FailureClass, failureOf, judgeAll, type Judgement } from "./judge.ts";
+import { checkWitnesses, iterationWitnesses, type WitnessResult } from "./witness.ts";
 
 /** What one iteration produced, judged. */
 export interface IterationResult {
@@ -25,6 +26,8 @@ export interface IterationResult {
   history: History;
   verdicts: Verdict[];
   judgements: Judgement[];
+  /** Whether each witness (declared, or derived from a pause) showed: the pinned race happened. */
+  witnesses: WitnessResult[];
   /** Per extension: its layer states after the run, and after recovery when there was one. */
   layerStates: { run: Record<string, LayerState>; recovery?: Record<string, LayerState> };
   passed: boolean;
@@ -78,13 +81,15 @@ export function checkIteration(scenario: Scenario, plan: Plan, record: RunRecord
     run: scenario.expect.afterRun,
     recovery: scenario.expect.afterRecovery,
   });
-  const failure = failureOf(judgements, history.ops);
+  const witnesses = checkWitnesses(iterationWitnesses(scenario, plan), history.ops);
+  const failure = failureOf(judgements, history.ops, witnesses);
   return {
     iteration: plan.iteration,
     plan,
     history,
     verdicts,
     judgements,
+    witnesses,
     layerStates,
     passed: failure === undefined,
     failure,

@@ -36,6 +36,7 @@ function result(
     ),
     verdicts: judgements.map((j) => j.verdict),
     judgements,
+    witnesses: [],
     layerStates: {
       run: { "@fix/alpha": { files: "2026.01.01.1", lockfile: "2026.01.01.1", catalog } },
     },

@@ -3,13 +3,23 @@
  * reference (all iterations: each must pass, i.e. fail only where the
  * scenario documents an expected violation) and against every mutant (the
  * first iteration at the scenario's own seed: a failure there is a
- * detection). Runs scenarios through `simulate()` like any user run.
+ * detection).
+ *
+ * Only pinned scenarios give verdicts the matrix may require. A scenario
+ * that samples schedules on purpose (`deterministic: false`) runs on the
+ * clean reference only, and its result is shown as sampled: it never fails
+ * the matrix and never counts as catching a mutant, since a verdict that
+ * depends on the schedule would make the matrix flaky. A detection is a
+ * mutant run that failed an invariant (exit 1) or saw the target misbehave
+ * (exit 3); a vacuous run (exit 5) did not get to the race, so it detects
+ * nothing. Runs scenarios through `simulate()` like any user run.
  *
  * @module
  */
 
 import { MUTANT_NAMES } from "../../reference/mutants.ts";
 import { EXIT } from "../shared/exit_codes.ts";
+import { loadScenario } from "../scenario/load.ts";
 import { simulate } from "./simulate.ts";
 import { taskLauncher } from "../report/replay.ts";
 
@@ -21,6 +31,8 @@ export interface MatrixCell {
   scenario: string;
   /** `clean` or a mutant name. */
   variant: string;
+  /** Whether the scenario is pinned (`deterministic`); an unpinned one is only sampled. */
+  pinned: boolean;
   exitCode: number;
   /** Wall time of the run, ms. */
   durationMs: number;
@@ -55,9 +67,18 @@ export async function libraryScenarios(
   return files.sort();
 }
 
-/** Whether a cell detected its mutant (a mutant run that did not pass). */
+/**
+ * Whether a cell detected its mutant: a pinned scenario's mutant run that
+ * failed an invariant or saw the target misbehave.
+ */
 export function detected(cell: MatrixCell): boolean {
-  return cell.variant !== CLEAN && cell.exitCode !== EXIT.pass;
+  return cell.variant !== CLEAN && cell.pinned &&
+    (cell.exitCode === EXIT.invariant || cell.exitCode === EXIT.target);
+}
+
+/** The clean cells that fail the matrix: a pinned scenario that did not pass on the clean reference. */
+export function cleanFailures(cells: readonly MatrixCell[]): MatrixCell[] {
+  return cells.filter((c) => c.variant === CLEAN && c.pinned && c.exitCode !== EXIT.pass);
 }
 
 /** A scenario's name in the matrix: its file name without `.yaml`. */
@@ -65,7 +86,12 @@ export function scenarioName(file: string): string {
   return file.slice(file.lastIndexOf("/") + 1).replace(/\.yaml$/, "");
 }
 
-async function runCell(scenario: string, variant: string, reportRoot: string): Promise<MatrixCell> {
+async function runCell(
+  scenario: string,
+  variant: string,
+  pinned: boolean,
+  reportRoot: string,
+): Promise<MatrixCell> {
   const name = scenarioName(scenario);
   const mutant = variant === CLEAN ? undefined : variant;
   const start = performance.now();
@@ -87,6 +113,7 @@ async function runCell(scenario: string, variant: string, reportRoot: string): P
   return {
     scenario: name,
     variant,
+    pinned,
     exitCode: result.exitCode,
     durationMs: performance.now() - start,
     failed: [...new Set(failed)],
@@ -102,7 +129,12 @@ export async function runMatrix(options: MatrixOptions = {}): Promise<MatrixCell
   if (!(concurrency >= 1 && concurrency <= 16)) {
     throw new RangeError(`runMatrix() needs concurrency 1..16, got ${concurrency}`);
   }
-  const jobs = scenarios.flatMap((s) => variants.map((v) => ({ s, v })));
+  const pinned = new Map<string, boolean>();
+  for (const s of scenarios) pinned.set(s, (await loadScenario(s)).deterministic);
+  // An unpinned scenario runs on the clean reference only: it cannot count as a catch.
+  const jobs = scenarios.flatMap((s) =>
+    variants.filter((v) => pinned.get(s) || v === CLEAN).map((v) => ({ s, v }))
+  );
   const cells: MatrixCell[] = new Array(jobs.length);
   const reportRoot = await Deno.makeTempDir({ prefix: "swamp-sim-matrix-" });
   try {
@@ -110,12 +142,9 @@ export async function runMatrix(options: MatrixOptions = {}): Promise<MatrixCell
     const worker = async () => {
       while (next < jobs.length) {
         const index = next++;
-        options.onStart?.({
-          scenario: scenarioName(jobs[index].s),
-          variant: jobs[index].v,
-          total: jobs.length,
-        });
-        const cell = await runCell(jobs[index].s, jobs[index].v, reportRoot);
+        const { s, v } = jobs[index];
+        options.onStart?.({ scenario: scenarioName(s), variant: v, total: jobs.length });
+        const cell = await runCell(s, v, pinned.get(s) ?? true, reportRoot);
         cells[index] = cell;
         options.onCell?.(cell);
       }
@@ -127,28 +156,35 @@ export async function runMatrix(options: MatrixOptions = {}): Promise<MatrixCell
   return cells;
 }
 
-/** Renders the matrix as a table: scenarios down, variants across; a mutant cell shows its time to detection. */
+/**
+ * Renders the matrix as a table: scenarios down, variants across; a mutant
+ * cell shows its time to detection, an unpinned scenario's row says
+ * `sampled` (its mutant runs are `n/a`: not run, they could not count).
+ */
 export function formatMatrix(cells: readonly MatrixCell[]): string {
   const scenarios = [...new Set(cells.map((c) => c.scenario))];
   const variants = [...new Set(cells.map((c) => c.variant))];
-  const cellText = (c: MatrixCell | undefined): string => {
-    if (c === undefined) return "";
-    const s = `${(c.durationMs / 1000).toFixed(1)}s`;
-    if (c.variant === CLEAN) return c.exitCode === EXIT.pass ? `pass ${s}` : `FAIL(${c.exitCode})`;
-    return detected(c) ? `caught ${s}` : "-";
+  const pinnedOf = (s: string) => cells.find((c) => c.scenario === s)?.pinned ?? true;
+  const cellText = (s: string, c: MatrixCell | undefined): string => {
+    if (c === undefined) return pinnedOf(s) ? "" : "n/a";
+    const t = `${(c.durationMs / 1000).toFixed(1)}s`;
+    if (c.variant === CLEAN) {
+      const verdict = c.exitCode === EXIT.pass ? `pass ${t}` : `FAIL(${c.exitCode})`;
+      return c.pinned ? verdict : `sampled: ${verdict.toLowerCase()}`;
+    }
+    return detected(c) ? `caught ${t}` : "-";
   };
   const header = ["scenario", ...variants];
-  const rows = scenarios.map((
-    s,
-  ) => [
-    s,
-    ...variants.map((v) => cellText(cells.find((c) => c.scenario === s && c.variant === v))),
+  const rows = scenarios.map((s) => [
+    pinnedOf(s) ? s : `${s} (sampled)`,
+    ...variants.map((v) => cellText(s, cells.find((c) => c.scenario === s && c.variant === v))),
   ]);
+  const pinnedCount = scenarios.filter(pinnedOf).length;
   const caught = variants.map((v) =>
     v === CLEAN
       ? `${
-        cells.filter((c) => c.variant === v && c.exitCode === EXIT.pass).length
-      }/${scenarios.length} pass`
+        cells.filter((c) => c.variant === v && c.pinned && c.exitCode === EXIT.pass).length
+      }/${pinnedCount} pinned pass`
       : `${cells.filter((c) => c.variant === v && detected(c)).length} catch`
   );
   rows.push(["(total)", ...caught]);

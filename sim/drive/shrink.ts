@@ -11,13 +11,19 @@
  *    failing iteration.
  * 2. **Reduce.** Greedily, the first candidate that still fails is kept and
  *    the search restarts from it: drop a process (indices of the rest, and
- *    the pauses that wait on it, are renumbered), drop a fault, drop a
+ *    the pauses and witnesses that name them, are renumbered; its own
+ *    witnesses go with it), drop a fault, drop a
  *    recovery step, drop a fixture install, start a process at 0, halve a
  *    delay. It ends when no candidate fails or the run budget is spent.
  *
  * "Fails the same way" is {@link sameFailure}: the same failure class, the
  * same set of failed (invariant, phase) judgements, the same layer states of
- * the extensions they name, and the same outcome for every process kept.
+ * the extensions they name, the same outcome for every process kept, and
+ * the same witnesses not shown (a candidate whose race stops happening is
+ * not the same failure). Declared witnesses go with their process; a pause
+ * the original plan derived no witness from is frozen with
+ * `release: timeout`, so the frozen scenario derives exactly the
+ * original's witnesses.
  * Everything here is pure; running a candidate is the caller's
  * (`shrink_run.ts`).
  *
@@ -49,6 +55,19 @@ export interface FailureSignature {
   states: Record<string, string>;
   /** Outcome class per run process, by index. */
   outcomes: string[];
+  /**
+   * The witnesses that did not show, by process and what they count
+   * (`WitnessKey`), so a candidate that loses its race (or gains one) is
+   * not the same failure.
+   */
+  unshown: WitnessKey[];
+}
+
+/** A witness named independently of fault ids and process numbering. */
+export interface WitnessKey {
+  process: number;
+  /** What it counts, e.g. `pause before lock.acquire #10` or `after lock.acquire threw=true 9..9`. */
+  what: string;
 }
 
 /**
@@ -89,6 +108,14 @@ export function failureDifference(
   if (candidate.outcomes.length !== origins.length) {
     return `${candidate.outcomes.length} process(es) ended instead of ${origins.length}`;
   }
+  const key = (w: WitnessKey) => `p${w.process} ${w.what}`;
+  const unshown = candidate.unshown.map((w) => key({ ...w, process: origins[w.process] })).sort();
+  const originalUnshown = original.unshown.map(key).sort();
+  if (unshown.join("; ") !== originalUnshown.join("; ")) {
+    return `witnesses not shown: ${unshown.join("; ") || "none"} instead of ${
+      originalUnshown.join("; ") || "none"
+    }`;
+  }
   const changed = candidate.outcomes.findIndex((o, i) => o !== original.outcomes[origins[i]]);
   return changed === -1
     ? undefined
@@ -101,7 +128,7 @@ function eventsOf(history: History, process: number): FaultEvent[] {
   return history.ops.find((op) => op.phase === "run" && op.process === process)?.events ?? [];
 }
 
-function rawAction(rule: ShimRule): FaultInput["action"] {
+function rawAction(rule: ShimRule, releaseByTimeout = false): FaultInput["action"] {
   const action = rule.action;
   switch (action.kind) {
     case "delay":
@@ -127,6 +154,9 @@ function rawAction(rule: ShimRule): FaultInput["action"] {
             hit: e.hit,
           })),
         }),
+        ...(action.release === "timeout" || releaseByTimeout
+          ? { release: "timeout" as const }
+          : {}),
       };
   }
 }
@@ -135,15 +165,25 @@ function rawHit(rule: ShimRule): FaultInput["hit"] {
   return "nth" in rule.hit ? { nth: rule.hit.nth } : { every: true };
 }
 
-/** The faults that stand for one rule of one process, with what the seed decided made explicit. */
-function freezeRule(rule: ShimRule, process: number, events: readonly FaultEvent[]): FrozenFault[] {
+/**
+ * The faults that stand for one rule of one process, with what the seed
+ * decided made explicit. `underived`: the rule is a pause the original plan
+ * derived no witness from (it is frozen with `release: timeout`, so the
+ * frozen scenario derives none either).
+ */
+function freezeRule(
+  rule: ShimRule,
+  process: number,
+  events: readonly FaultEvent[],
+  underived: boolean,
+): FrozenFault[] {
   const seeded = "probability" in rule.hit ||
     (rule.action.kind === "delay" && !("delayMs" in rule.action));
   if (!seeded) {
     return [{
       at: rule.at,
       when: rule.when,
-      action: rawAction(rule),
+      action: rawAction(rule, underived),
       hit: rawHit(rule),
       processes: [process],
     }];
@@ -161,7 +201,7 @@ function freezeRule(rule: ShimRule, process: number, events: readonly FaultEvent
       ? { kind: "delay", delayMs: e.delayMs ?? 0 }
       : action.kind === "contend"
       ? { kind: "contend", attempts: 1 }
-      : rawAction(rule),
+      : rawAction(rule, underived),
     hit: { nth: e.hit },
     processes: [process],
   }));
@@ -177,6 +217,8 @@ export interface FreezeOptions {
   swamp?: string;
   /** A sentence on where the scenario comes from, for `proves`. */
   origin: string;
+  /** `<process> <rule id>` of each pause the original plan derived a witness from. */
+  derivedPauses: ReadonlySet<string>;
 }
 
 /**
@@ -194,7 +236,14 @@ export function freezeScenario(
     ...(p.startOffsetMs > 0 ? { startMs: p.startOffsetMs } : {}),
   }));
   const faults = plan.processes.flatMap((p) =>
-    p.rules.flatMap((rule) => freezeRule(rule, p.index, eventsOf(history, p.index)))
+    p.rules.flatMap((rule) =>
+      freezeRule(
+        rule,
+        p.index,
+        eventsOf(history, p.index),
+        rule.action.kind === "pause" && !options.derivedPauses.has(`${p.index} ${rule.id}`),
+      )
+    )
   );
   let target = { ...(input.target ?? {}) };
   if (target.entry !== undefined) target.entry = resolvePath(options.scenarioDir, target.entry);
@@ -217,6 +266,7 @@ export function freezeScenario(
     workload: { processes: processes as NonNullable<ScenarioInput["workload"]>["processes"] },
     faults,
     ...(input.recovery === undefined ? {} : { recovery: input.recovery }),
+    ...(input.witnesses === undefined ? {} : { witnesses: input.witnesses }),
     ...(input.expect === undefined ? {} : { expect: input.expect }),
     ...(input.limits === undefined ? {} : { limits: input.limits }),
   });
@@ -236,6 +286,7 @@ const KEY_ORDER: readonly (keyof ScenarioInput)[] = [
   "sweep",
   "faults",
   "recovery",
+  "witnesses",
   "expect",
   "limits",
 ];
@@ -330,12 +381,15 @@ export function shrinkCandidates(input: ScenarioInput, origins: readonly number[
     candidates.push({ label, input: next, origins: [...origins] });
   if (processes.length > 1) {
     for (let i = processes.length - 1; i >= 0; i--) {
+      const witnesses = (input.witnesses ?? []).filter((w) => w.process !== i)
+        .map((w) => w.process > i ? { ...w, process: w.process - 1 } : w);
       candidates.push({
         label: `drop process ${i} (${processes[i].op})`,
         input: {
           ...input,
           workload: { ...input.workload, processes: processes.filter((_, j) => j !== i) },
           faults: faults.flatMap((f) => withoutProcess(f, i) ?? []),
+          ...(input.witnesses === undefined ? {} : { witnesses }),
         },
         origins: origins.filter((_, j) => j !== i),
       });

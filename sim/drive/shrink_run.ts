@@ -12,6 +12,7 @@ import { parse as parseYaml, stringify as stringifyYaml } from "yaml";
 import { planIteration } from "../scenario/plan.ts";
 import { wallMs } from "../run/process.ts";
 import type { IterationResult } from "../check/iteration.ts";
+import type { Witness } from "../check/witness.ts";
 import { HarnessError, type IterationOptions } from "../run/runner.ts";
 import { runAndCheck } from "./iteration.ts";
 import { type Registry, startRegistry } from "../run/registry.ts";
@@ -29,6 +30,7 @@ import {
   freezeScenario,
   shrinkLoop,
   sizeOf,
+  type WitnessKey,
 } from "./shrink.ts";
 
 /** Extension names a verdict explanation mentions (`@scope/name`). */
@@ -61,6 +63,20 @@ export function signatureOf(result: IterationResult, reference = result): Failur
     states,
     outcomes: result.history.ops.filter((op) => op.phase === "run")
       .sort((a, b) => a.process - b.process).map((op) => op.outcome.class),
+    unshown: result.witnesses.filter((w) => !w.held).map((w) => witnessKey(w.witness)),
+  };
+}
+
+/** What a witness counts, independent of fault ids (frozen faults are renumbered). */
+export function witnessKey(w: Witness): WitnessKey {
+  if (w.kind === "pause") {
+    return { process: w.process, what: `pause ${w.when} ${w.at} #${w.hit}` };
+  }
+  const threw = w.threw === undefined ? "" : ` threw=${w.threw}`;
+  const hit = w.hit === undefined ? "" : ` #${w.hit}`;
+  return {
+    process: w.process,
+    what: `${w.when} ${w.at}${hit}${threw} ${w.atLeast}..${w.atMost ?? ""}`,
   };
 }
 
@@ -199,7 +215,11 @@ async function shrinkWith(
 ): Promise<ShrinkReport> {
   const { scenario, failed, log } = options;
   const original = signatureOf(failed);
-  const raw = parseYaml(await Deno.readTextFile(scenario.path)) as ScenarioInput;
+  const read = parseYaml(await Deno.readTextFile(scenario.path)) as ScenarioInput;
+  // A limit the run derived from the target is written down, so candidates and the replay run under it.
+  const raw: ScenarioInput = scenario.limits.processTimeoutFrom === "derived"
+    ? { ...read, limits: { ...read.limits, processTimeoutMs: scenario.limits.processTimeoutMs } }
+    : read;
   const origin =
     `Shrunk from ${scenario.file} (seed ${scenario.seed}, iteration ${failed.iteration}${
       options.mutant === undefined ? "" : `, mutant ${options.mutant}`
@@ -211,6 +231,11 @@ async function shrinkWith(
     mutant: options.mutant,
     swamp: options.swamp,
     origin,
+    derivedPauses: new Set(
+      failed.witnesses.flatMap((w) =>
+        w.witness.kind === "pause" ? [`${w.witness.process} ${w.witness.rule}`] : []
+      ),
+    ),
   });
   const from = {
     processes: failed.plan.processes.length,

@@ -113,6 +113,7 @@ Deno.test("freezeScenario() writes the plan down: explicit processes, per-proces
   const frozen = freezeScenario(raw, plan, historyOf(events), {
     scenarioDir: "/s/scenarios",
     origin: "from noisy",
+    derivedPauses: new Set(),
   });
   assert.equal(frozen.iterations, undefined);
   assert.equal(frozen.target?.entry, "/s/swamp/main.ts");
@@ -137,11 +138,20 @@ Deno.test("freezeScenario() writes the plan down: explicit processes, per-proces
     hit: { nth: 1 },
     processes: [1],
   });
+  // The original (a mix workload) derived no witness from the pause: frozen, it derives none either.
   assert.deepEqual(of(2).at(-1)?.action, {
     kind: "pause",
     timeoutMs: 900,
     untilEvents: [{ process: 1, at: "catalog.commit", when: "before", hit: 1 }],
+    release: "timeout",
   });
+  const derived = freezeScenario(raw, plan, historyOf(events), {
+    scenarioDir: "/s/scenarios",
+    origin: "from noisy",
+    derivedPauses: new Set(["2 faults[3]"]),
+  });
+  const pause = derived.faults?.filter((f) => f.processes?.includes(2)).at(-1)?.action;
+  assert.ok(typeof pause === "object" && pause.kind === "pause" && pause.release === undefined);
   // The frozen scenario is valid and plans the same processes, drawing nothing from its seed.
   const replanned = planIteration(
     parseScenario(scenarioText(frozen, []), "noisy-shrunk.yaml", "/s/noisy-shrunk.yaml"),
@@ -165,6 +175,7 @@ Deno.test("freezeScenario() writes a --swamp checkout as the target, keeping the
     scenarioDir: "/s/scenarios",
     swamp: "/src/swamp",
     origin: "from noisy",
+    derivedPauses: new Set(),
   });
   assert.deepEqual(frozen.target, { kind: "swamp", checkout: "/src/swamp", backend: "preload" });
   const reparsed = parseScenario(
@@ -178,7 +189,7 @@ Deno.test("freezeScenario() writes a --swamp checkout as the target, keeping the
     { ...raw, target: { kind: "swamp", checkout: "../swamp" } },
     plan,
     historyOf([]),
-    { scenarioDir: "/s/scenarios", origin: "o" },
+    { scenarioDir: "/s/scenarios", origin: "o", derivedPauses: new Set() },
   );
   assert.equal(own.target?.checkout, "/s/swamp");
 });
@@ -262,7 +273,40 @@ const SIGNATURE: FailureSignature = {
   failed: ["expected-states@run"],
   states: { "@fix/alpha@run": "files=absent lockfile=absent catalog=absent" },
   outcomes: ["ok", "crashed", "ok"],
+  unshown: [],
 };
+
+Deno.test("sameFailure() needs the same witnesses not shown, by original process", () => {
+  const refused = { process: 2, what: "after lock.acquire threw=true 1.." };
+  assert.ok(
+    !sameFailure(SIGNATURE, { ...SIGNATURE, unshown: [refused] }, [0, 1, 2]),
+    "vacuous now",
+  );
+  const vacuous = { ...SIGNATURE, unshown: [refused] };
+  assert.ok(sameFailure(vacuous, vacuous, [0, 1, 2]));
+  // Process 2 of the original is process 1 of a candidate that dropped process 0.
+  assert.ok(
+    sameFailure(vacuous, {
+      ...vacuous,
+      outcomes: ["crashed", "ok"],
+      unshown: [{ ...refused, process: 1 }],
+    }, [1, 2]),
+  );
+  assert.ok(!sameFailure(vacuous, { ...SIGNATURE, outcomes: ["crashed", "ok"] }, [1, 2]));
+});
+
+Deno.test("shrinkCandidates() drops a process's witnesses with it and renumbers the others", () => {
+  const input: ScenarioInput = {
+    ...frozenOf([]),
+    witnesses: [
+      { process: 0, at: "lock.acquire", when: "after", threw: true },
+      { process: 2, at: "catalog.commit" },
+    ],
+  };
+  const dropped0 = shrinkCandidates(input, [0, 1, 2])
+    .find((c) => c.label === "drop process 0 (list)");
+  assert.deepEqual(dropped0?.input.witnesses, [{ process: 1, at: "catalog.commit" }]);
+});
 
 Deno.test("sameFailure() needs the same failed judgements, named states and outcomes of the kept processes", () => {
   assert.ok(sameFailure(SIGNATURE, SIGNATURE, [0, 1, 2]));

@@ -9,7 +9,7 @@
  */
 
 import { Cleanup, exitCodeOf, Interrupted } from "../run/cleanup.ts";
-import { EXIT } from "../shared/exit_codes.ts";
+import { EXIT, worseExit } from "../shared/exit_codes.ts";
 import { denoDir } from "../run/deno_dir.ts";
 import {
   compareRuns,
@@ -31,9 +31,12 @@ import {
   writeReport,
 } from "../report/report.ts";
 import { iterationLines, optionLines, runSummaryLines } from "../report/console.ts";
+import { limitUse } from "../report/limit_use.ts";
 import { replayCommand, replayLine, taskLauncher } from "../report/replay.ts";
 import { HarnessError, type IterationOptions } from "../run/runner.ts";
 import { precache } from "../run/precache.ts";
+import { measureStartup } from "../run/startup.ts";
+import { derivedProcessTimeout } from "../scenario/limits.ts";
 import { SHRINK_RUNS } from "./shrink.ts";
 import { shrinkFailure, type ShrinkReport } from "./shrink_run.ts";
 import { checkedInput } from "./simulate_input.ts";
@@ -104,6 +107,7 @@ function resolvedOptions(
     faults: scenario.faults.length + (scenario.sweep === undefined ? 0 : 1),
     recoverySteps: scenario.recovery.length,
     processTimeoutMs: scenario.limits.processTimeoutMs,
+    processTimeoutFrom: scenario.limits.processTimeoutFrom as string,
     runTimeoutMs: scenario.limits.runTimeoutMs,
     keep: options.keep ?? false,
     reportDir,
@@ -122,8 +126,14 @@ interface Run {
   /** The iterations to run, in order. */
   iterations: number[];
   reportDir: string;
-  /** Every option as resolved, in the order the run prints them. */
-  resolved: ReturnType<typeof resolvedOptions>;
+  /**
+   * Every option as resolved, in the order the run prints them; the
+   * measured start-up and the derived process limit's rule join once known.
+   */
+  resolved: ReturnType<typeof resolvedOptions> & {
+    startupMs?: number;
+    processTimeoutRule?: string;
+  };
   /** What the reports name the target by. */
   identity: TargetIdentity;
   /** How replay commands invoke `deno task` (`deno`, or `npx --yes deno@<version>`). */
@@ -268,6 +278,7 @@ async function runAll(run: Run): Promise<Outcome> {
       mutant: options.mutant,
       networkEnv: hostDenoNetworkEnv(),
     };
+    await fitProcessLimit(run, context, cleanup);
     await runIterations(run, {
       cleanup,
       run: context,
@@ -294,9 +305,53 @@ async function runAll(run: Run): Promise<Outcome> {
 }
 
 /**
+ * Unless the scenario sets `limits.processTimeoutMs`, measures the target's
+ * start-up once (solo, before the workload) and derives the process time
+ * limit from it and the process count (`scenario/limits.ts`); prints the
+ * measure and the limit, and records both in the resolved options.
+ */
+async function fitProcessLimit(run: Run, context: RunContext, cleanup: Cleanup): Promise<void> {
+  const { limits } = run.sized;
+  if (limits.processTimeoutFrom === "scenario") {
+    run.log(`processTimeoutMs=${limits.processTimeoutMs} (set by the scenario)`);
+    return;
+  }
+  const measure = await measureStartup(run.sized.target, context, cleanup);
+  if (!measure.ok) {
+    run.log(
+      `startup: not measured (${measure.reason}); processTimeoutMs=${limits.processTimeoutMs} (default)`,
+    );
+    return;
+  }
+  const derived = derivedProcessTimeout({
+    startupMs: measure.opMs,
+    processes: processCount(run.sized),
+    cores: navigator.hardwareConcurrency || 1,
+    runTimeoutMs: limits.runTimeoutMs,
+  });
+  run.sized = {
+    ...run.sized,
+    limits: { ...limits, processTimeoutMs: derived.ms, processTimeoutFrom: "derived" },
+  };
+  run.resolved = {
+    ...run.resolved,
+    processTimeoutMs: derived.ms,
+    processTimeoutFrom: "derived",
+    startupMs: Math.round(measure.opMs),
+    processTimeoutRule: derived.rule,
+  };
+  run.log(
+    `startup=${
+      Math.round(measure.opMs)
+    } ms (one extension list, solo) processTimeoutMs=${derived.ms} (derived: ${derived.rule})`,
+  );
+}
+
+/**
  * Each iteration in order: planned, run and checked (`--repeat` times, its
  * runs compared and judged together), printed, and its failure class folded
- * into the exit code (a misbehaving target wins over a violated invariant).
+ * into the exit code (a misbehaving target wins over a violated invariant,
+ * which wins over a vacuous pass).
  */
 async function runIterations(run: Run, iteration: IterationOptions, outcome: Outcome) {
   const { options, sized, log } = run;
@@ -319,10 +374,22 @@ async function runIterations(run: Run, iteration: IterationOptions, outcome: Out
       determinism,
       deterministic: sized.deterministic,
     }).forEach((line) => log(line));
-    if (!result.passed) {
-      const code = result.failure!.class === "target" ? EXIT.target : EXIT.invariant;
-      if (outcome.exitCode === EXIT.pass || code === EXIT.target) outcome.exitCode = code;
-    }
+    if (!result.passed) outcome.exitCode = worseExit(outcome.exitCode, exitOf(result));
+  }
+}
+
+/** The exit code of a failed iteration's class. */
+function exitOf(result: IterationResult): number {
+  switch (result.failure?.class) {
+    case undefined:
+      return EXIT.pass;
+    case "target":
+      return EXIT.target;
+    case "vacuous":
+      return EXIT.vacuous;
+    case "invariant":
+    case "determinism":
+      return EXIT.invariant;
   }
 }
 
@@ -434,6 +501,8 @@ function resultJson(run: Run, outcome: Outcome, findings: Findings): Record<stri
       notes: iterationNotes(r),
       ...(determinismOf.has(r.iteration) ? { determinism: determinismOf.get(r.iteration) } : {}),
       failedJudgements: r.judgements.filter((j) => !j.pass),
+      witnesses: r.witnesses,
+      timeLimits: limitUse(r.history),
       layerStates: r.layerStates,
       workspace: r.workspace,
     })),

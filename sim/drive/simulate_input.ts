@@ -136,6 +136,14 @@ function backendProblem(scenario: Scenario, options: InputOptions): string | und
             `"after catalog.commit", which its trace cannot show: a lock rule on openat/unlink ` +
             `stops the WAL from being traced (move one of the two to another process)`;
         }
+        const witness = scenario.witnesses.find((w) =>
+          w.process === process.index && w.at === "catalog.commit"
+        );
+        if (!plan.walTraced && witness !== undefined) {
+          return `iteration ${i}, process ${process.index}: ${witness.id} counts its catalog ` +
+            `commits, which its trace cannot show: a lock rule on openat/unlink stops the WAL ` +
+            `from being traced (witness another process, or move the lock rule)`;
+        }
       } catch (error) {
         if (error instanceof UnsupportedRuleError) {
           return `iteration ${i}, process ${process.index}: ${error.message}`;

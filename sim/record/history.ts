@@ -52,6 +52,8 @@ export interface HistoryOp {
   eventsCapped?: true;
   /** The fault rules the process carried. */
   rules: ShimRule[];
+  /** The time limit the process ran under, ms (absent for the simulator's own steps). */
+  limitMs?: number;
 }
 
 /** The history of one iteration. */

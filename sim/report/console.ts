@@ -13,6 +13,7 @@ import { EXIT } from "../shared/exit_codes.ts";
 import type { IterationResult } from "../check/iteration.ts";
 import type { InvariantSummary, SweepRow } from "./report.ts";
 import { iterationNotes } from "./report.ts";
+import { closestText, limitUse } from "./limit_use.ts";
 import { replayLine } from "./replay.ts";
 
 /** `seed=<n>`, then every other resolved option as `key=value` on one line. */
@@ -34,20 +35,26 @@ export interface IterationLineContext {
 }
 
 /**
- * The lines of one iteration: its result line and notes; when it failed,
- * first its replay command, then after the notes its failure and each
- * failed judgement.
+ * The lines of one iteration: its result line (with how many witnesses
+ * showed, and the op that came closest to its time limit) and notes; when it failed, first its replay command, then after
+ * the notes its failure, each failed judgement and each witness that did
+ * not show. A vacuous iteration reads `VACUOUS`.
  */
 export function iterationLines(result: IterationResult, context: IterationLineContext): string[] {
   const { determinism } = context;
   const ops = result.history.ops.filter((o) => o.phase === "run");
   const crashed = ops.filter((o) => o.outcome.class === "crashed").length;
   const failedOps = ops.filter((o) => o.outcome.type !== "ok").length;
+  const shown = result.witnesses.filter((w) => w.held).length;
+  const witnesses = result.witnesses.length === 0
+    ? ""
+    : `, witnesses ${shown}/${result.witnesses.length} shown`;
+  const closest = closestText(limitUse(result.history));
   const line = `iteration ${result.iteration}: ${
-    result.passed ? "PASS" : "FAIL"
-  }  ${ops.length} process(es), ${failedOps} not ok (fail or info), ${crashed} crashed  (${
+    result.passed ? "PASS" : result.failure?.class === "vacuous" ? "VACUOUS" : "FAIL"
+  }  ${ops.length} process(es), ${failedOps} not ok (fail or info), ${crashed} crashed${witnesses}  (${
     (result.durationMs / 1000).toFixed(1)
-  } s, check ${result.checkMs.toFixed(1)} ms)${
+  } s, check ${result.checkMs.toFixed(1)} ms${closest === undefined ? "" : `; ${closest}`})${
     determinism === undefined
       ? ""
       : `  [${determinism.runs} runs, ${determinism.distinct} distinct history shape(s)${
@@ -64,6 +71,7 @@ export function iterationLines(result: IterationResult, context: IterationLineCo
     ...result.judgements.filter((j) => !j.pass).map((j) =>
       `  ${j.verdict.invariant} (${j.verdict.phase}, expected ${j.expectation}): ${j.verdict.status}: ${j.verdict.explanation}`
     ),
+    ...result.witnesses.filter((w) => !w.held).map((w) => `  witness: ${w.explanation}`),
   ];
 }
 

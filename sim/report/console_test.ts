@@ -18,6 +18,7 @@ function resultOf(failing: boolean): IterationResult {
     history: historyOf([historyOp(0, { op: "list" })]),
     verdicts: [verdict],
     judgements: [{ verdict, expectation: "hold", pass: !failing }],
+    witnesses: [],
     layerStates: { run: {} },
     passed: !failing,
     ...(failing ? { failure: { class: "invariant" as const, reason: "bijection broke" } } : {}),
@@ -50,6 +51,39 @@ Deno.test("iterationLines() puts a failure's replay first and its failed judgeme
       "  catalog-lockfile-bijection (run, expected hold): invalid: The catalog has a row the lockfile lacks.",
     ],
   );
+});
+
+Deno.test("iterationLines() reads VACUOUS and names each witness that did not show", () => {
+  const base = resultOf(false);
+  const witness = {
+    kind: "declared" as const,
+    id: "witnesses[0]",
+    process: 1,
+    at: "lock.acquire" as const,
+    when: "after" as const,
+    atLeast: 1,
+  };
+  const vacuous: IterationResult = {
+    ...base,
+    passed: false,
+    failure: {
+      class: "vacuous",
+      reason: "the pinned race did not happen: witnesses[0] did not show",
+    },
+    witnesses: [
+      { witness, held: false, count: 0, explanation: "witnesses[0] did not show: 0 event(s)" },
+      { witness: { ...witness, id: "witnesses[1]" }, held: true, count: 1, explanation: "ok" },
+    ],
+  };
+  const lines = iterationLines(vacuous, { replay: "r", deterministic: true });
+  assert.match(
+    lines[1],
+    /^iteration 2: VACUOUS {2}1 process\(es\), .*, witnesses 1\/2 shown {2}\(/,
+  );
+  assert.deepEqual(lines.slice(2), [
+    "  vacuous: the pinned race did not happen: witnesses[0] did not show",
+    "  witness: witnesses[0] did not show: 0 event(s)",
+  ]);
 });
 
 Deno.test("runSummaryLines() names the first failure and shows sweep and shrink only when there are some", () => {

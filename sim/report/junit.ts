@@ -1,16 +1,18 @@
 /**
  * `junit.xml`: the run in the JUnit XML format CI systems read. One
  * `<testsuite>` per iteration, one `<testcase>` per judgement (invariant and
- * phase); a judgement that did not pass is a `<failure>` carrying the
- * verdict's explanation, and the iteration's replay command goes into
- * `<system-out>` so a CI page shows how to reproduce it. Every suite names
- * the target (and a swamp checkout's commit) in its `<properties>`.
+ * phase) and per witness; a judgement that did not pass (or a witness that
+ * did not show) is a `<failure>` carrying the explanation, and the
+ * iteration's replay command goes into `<system-out>` so a CI page shows how
+ * to reproduce it. Every suite names the target (and a swamp checkout's
+ * commit) in its `<properties>`.
  *
  * @module
  */
 
 import type { IterationResult } from "../check/iteration.ts";
 import type { TargetIdentity } from "../run/target_identity.ts";
+import { witnessName } from "../check/witness.ts";
 
 /** Escapes text for XML content and attribute values; drops characters XML 1.0 forbids. */
 export function escapeXml(text: string): string {
@@ -65,8 +67,20 @@ export function renderJunit(meta: JunitMeta, results: readonly IterationResult[]
         escapeXml(j.verdict.invariant)
       }">${escapeXml(j.verdict.explanation)}</failure>\n    </testcase>`;
     });
-    // A failure no judgement shows (runs of one plan that differ) gets a case of its own.
-    if (!r.passed && r.judgements.every((j) => j.pass)) {
+    for (const w of r.witnesses) {
+      const open =
+        `    <testcase classname="${escapeXml(`${meta.scenario}.iteration-${r.iteration}`)}" ` +
+        `name="${escapeXml(`witness ${witnessName(w.witness)}`)}">`;
+      cases.push(
+        w.held
+          ? `${open}</testcase>`
+          : `${open}\n      <failure message="did not show" type="vacuous">${
+            escapeXml(w.explanation)
+          }</failure>\n    </testcase>`,
+      );
+    }
+    // A failure no judgement or witness shows (runs of one plan that differ) gets a case of its own.
+    if (!r.passed && r.judgements.every((j) => j.pass) && r.witnesses.every((w) => w.held)) {
       const reason = r.failure?.reason ?? "failed";
       cases.push(
         `    <testcase classname="${escapeXml(`${meta.scenario}.iteration-${r.iteration}`)}" ` +

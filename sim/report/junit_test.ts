@@ -27,6 +27,7 @@ function resultOf(iteration: number, failing: boolean): IterationResult {
         pass: !failing,
       },
     ],
+    witnesses: [],
     layerStates: { run: {} },
     passed: !failing,
     durationMs: 1234,
@@ -124,4 +125,43 @@ Deno.test("renderJunit() names the target and a swamp commit in every suite's pr
       "<properties>",
     ),
   );
+});
+
+Deno.test("renderJunit() writes a case per witness, a failure for one that did not show", () => {
+  const witness = {
+    kind: "declared" as const,
+    id: "witnesses[0]",
+    process: 1,
+    at: "lock.acquire" as const,
+    when: "after" as const,
+    threw: true,
+    atLeast: 1,
+    shows: "p1 meets a held lock",
+  };
+  const vacuous: IterationResult = {
+    ...resultOf(0, false),
+    passed: false,
+    failure: { class: "vacuous", reason: "the pinned race did not happen" },
+    witnesses: [
+      { witness, held: false, count: 0, explanation: "witnesses[0] did not show: 0 < 1" },
+      {
+        witness: { ...witness, id: "witnesses[1]", shows: undefined },
+        held: true,
+        count: 2,
+        explanation: "ok",
+      },
+    ],
+  };
+  const xml = renderJunit({ scenario: "s", seed: 1, replays: {} }, [vacuous]);
+  assert.match(
+    xml,
+    /<testcase classname="s.iteration-0" name="witness witnesses\[0\] \(p1 meets a held lock\)">\n {6}<failure message="did not show" type="vacuous">witnesses\[0\] did not show: 0 &lt; 1<\/failure>/,
+  );
+  assert.match(
+    xml,
+    /<testcase classname="s.iteration-0" name="witness witnesses\[1\]"><\/testcase>/,
+  );
+  // The witness is the failure: no extra iteration case.
+  assert.equal(xml.match(/<failure /g)?.length, 1);
+  assert.match(xml, /<testsuite name="s seed 1 iteration 0" tests="4" failures="1"/);
 });

@@ -130,21 +130,40 @@ function historyFile(history: History): unknown {
 /**
  * What an iteration's history says about the plan itself, one line each: a
  * pause released by its timeout rather than by what it waited for (the
- * pinned interleaving may not have happened), and a process whose shim
- * stopped logging at the event limit (later points are missing).
+ * pinned interleaving may not have happened; a pause a witness covers is
+ * left to the witness's own line, and one marked `release: timeout` is said
+ * to be intended), and a process whose shim stopped logging at the event
+ * limit (later points are missing).
  */
-export function iterationNotes(result: Pick<IterationResult, "history">): string[] {
+export function iterationNotes(
+  result: Pick<IterationResult, "history"> & Partial<Pick<IterationResult, "plan" | "witnesses">>,
+): string[] {
   const notes: string[] = [];
+  const witnessed = new Set(
+    (result.witnesses ?? []).flatMap((w) =>
+      w.witness.kind === "pause" ? [`${w.witness.process} ${w.witness.rule}`] : []
+    ),
+  );
+  const intended = new Set(
+    (result.plan?.processes ?? []).flatMap((p) =>
+      p.rules.filter((r) => r.action.kind === "pause" && r.action.release === "timeout")
+        .map((r) => `${p.index} ${r.id}`)
+    ),
+  );
   for (const op of result.history.ops) {
     const label = processLabel(op);
     for (const e of op.events) {
-      if (e.action === "pause" && e.released === false) {
-        notes.push(
-          `${label} was released by its pause timeout at ${e.phase} ${e.point} (hit ${e.hit}, ${
-            e.pausedMs ?? "?"
-          } ms), not by what it waited for`,
-        );
-      }
+      if (e.action !== "pause" || e.released !== false) continue;
+      const key = `${op.process} ${e.rule}`;
+      if (op.phase === "run" && witnessed.has(key)) continue;
+      const how = op.phase === "run" && intended.has(key)
+        ? "as the scenario intends (release: timeout)"
+        : "not by what it waited for";
+      notes.push(
+        `${label} was released by its pause timeout at ${e.phase} ${e.point} (hit ${e.hit}, ${
+          e.pausedMs ?? "?"
+        } ms), ${how}`,
+      );
     }
     if (op.eventsCapped === true) {
       notes.push(`${label} reached the event limit: its later points are not in the history`);

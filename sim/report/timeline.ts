@@ -3,7 +3,7 @@
  * files) that draws each iteration's processes on a time axis across the
  * page's full width, one lane per op from invoke to completion, coloured by
  * outcome, with its fault events as markers, followed by the iteration's
- * judgements. A legend (`timeline_legend.ts`) says what every colour,
+ * judgements and witnesses (whether the pinned race happened). A legend (`timeline_legend.ts`) says what every colour,
  * marker and outline means; the failure colour marks only what failed (the
  * failed iteration's heading and failure line, its failing judgement rows,
  * implicated lanes), never a whole iteration. The ops a failed judgement
@@ -23,6 +23,7 @@
  */
 
 import type { TargetIdentity } from "../run/target_identity.ts";
+import { witnessName } from "../check/witness.ts";
 import { type HistoryOp, type HistoryOpSpec, opText, processLabel } from "../record/history.ts";
 import type { IterationResult } from "../check/iteration.ts";
 import { FAILURE_COLOUR, legendHtml, swatchCss } from "./timeline_legend.ts";
@@ -95,6 +96,8 @@ export interface TimelineData {
       /** Labels of the ops the verdict names (`evidence.ops`); a failed judgement marks their lanes. */
       ops: string[];
     }>;
+    /** Whether each witness showed (the pinned race happened); absent: none. */
+    witnesses?: Array<{ name: string; held: boolean; explanation: string }>;
   }>;
 }
 
@@ -186,6 +189,11 @@ export function timelineData(
           pass: j.pass,
           explanation: j.verdict.explanation,
           ops: j.verdict.evidence.ops ?? [],
+        })),
+        witnesses: r.witnesses.map((w) => ({
+          name: witnessName(w.witness),
+          held: w.held,
+          explanation: w.explanation,
         })),
       };
     }),

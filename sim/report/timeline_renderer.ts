@@ -281,6 +281,20 @@ export const TIMELINE_SCRIPT = `
     });
     return table;
   }
+  function witnesses(it) {
+    var table = el("table", { "class": "judgements witnesses" });
+    var head = el("tr");
+    ["witness", "showed", "explanation"].forEach(function (h) { head.appendChild(el("th", {}, h)); });
+    table.appendChild(head);
+    it.witnesses.forEach(function (w) {
+      var row = el("tr", { "class": w.held ? "pass" : "fail", "data-witness": w.name });
+      [w.name, w.held ? "yes" : "NO", w.explanation].forEach(function (c, col) {
+        row.appendChild(el("td", col === 1 && !w.held ? { "class": "judged-fail" } : {}, c));
+      });
+      table.appendChild(row);
+    });
+    return table;
+  }
   var views = [];
   try {
     var data = JSON.parse(document.getElementById("swamp-sim-data").textContent);
@@ -307,6 +321,7 @@ export const TIMELINE_SCRIPT = `
       view.details = el("pre", { "class": "details" }, "Click a lane to see its op.");
       section.appendChild(view.details);
       section.appendChild(judgements(it));
+      if (it.witnesses && it.witnesses.length > 0) section.appendChild(witnesses(it));
       main.appendChild(section);
       views.push(view);
     });

@@ -45,6 +45,7 @@ function resultOf(): IterationResult {
       expectation: "hold",
       pass: false,
     }],
+    witnesses: [],
     layerStates: { run: {} },
     passed: false,
     failure: { class: "invariant", reason: "files-lockfile-match (run) is invalid" },

@@ -16,9 +16,10 @@ import {
   type ShimRule,
 } from "../../faults/rule.ts";
 import { buildStraceCommand, planStrace, type StraceContext } from "../../faults/strace/command.ts";
-import { followTrace } from "../../faults/strace/follow.ts";
+import { followTrace, type LockPauseRecord } from "../../faults/strace/follow.ts";
 import { readStraceEvents } from "../../faults/strace/parse.ts";
 import { holdStart } from "./start_gate.ts";
+import { wallMs } from "./process.ts";
 import type { OpKind } from "../../faults/vocabulary.ts";
 import type { ResolvedTarget } from "../scenario/load.ts";
 import type { ShimUse } from "./target.ts";
@@ -111,6 +112,7 @@ export async function prepareShim(
       const plan = planStrace(request.rules, context);
       const startPause = plan.startPause;
       let startEvent: FaultEvent | undefined;
+      const lockPauses: LockPauseRecord[] = [];
       const publish = request.publish.length === 0 ? undefined : {
         process: request.process,
         publish: request.publish,
@@ -131,10 +133,20 @@ export async function prepareShim(
               request.holdLimitMs(),
             );
           }
-          return await followTrace(plan, run, publish);
+          const startedMs = wallMs();
+          return await followTrace(plan, run, publish, {
+            controlDir: ws.controlDir,
+            limitMs: () => Math.max(0, request.holdLimitMs() - (wallMs() - startedMs)),
+            stop: request.interrupted,
+            onPause: (record) => lockPauses.push(record),
+          });
         },
         readEvents: async () => {
-          const events = await readStraceEvents(plan, request.process);
+          const events = withLockPauses(
+            await readStraceEvents(plan, request.process),
+            plan.lockPause,
+            lockPauses,
+          );
           const all = startEvent === undefined
             ? events
             : [{ ...startEvent, pid: events[0]?.pid ?? 0 }, ...events];
@@ -147,4 +159,29 @@ export async function prepareShim(
       };
     }
   }
+}
+
+/**
+ * The trace's events with each pause after a lock attempt written onto the
+ * attempt's `after` event, as the preload shim logs it (action, rule,
+ * whether its conditions released it, how long it held).
+ */
+export function withLockPauses(
+  events: readonly FaultEvent[],
+  rule: ShimRule | undefined,
+  records: readonly LockPauseRecord[],
+): FaultEvent[] {
+  if (rule === undefined) return [...events];
+  return events.map((e) => {
+    if (e.point !== "lock.acquire" || e.phase !== "after") return e;
+    const record = records.find((r) => r.hit === e.hit);
+    if (record === undefined) return e;
+    return {
+      ...e,
+      action: "pause" as const,
+      rule: rule.id,
+      released: record.released,
+      pausedMs: record.pausedMs,
+    };
+  });
 }

@@ -211,24 +211,30 @@ async function runPlanned(
   const readyMs = wallMs();
   // The time limit covers a start the simulator held (strace) as it covers a pause inside
   // the process (preload): a process whose limit the hold used up is killed at once.
-  const spawn = () =>
-    runProcess(options.cleanup, spec, Math.max(1, timeLimitMs(it) - (wallMs() - readyMs)));
+  let limitMs = timeLimitMs(it);
+  const spawn = () => {
+    limitMs = Math.max(1, timeLimitMs(it) - (wallMs() - readyMs));
+    return runProcess(options.cleanup, spec, limitMs);
+  };
   const result = await shim.around(spawn).catch((error) => {
     if (error instanceof TraceFollowError) throw new HarnessError(error.message);
     throw error;
   });
   await Deno.writeTextFile(exitMarkerPath(ws.controlDir, p.index), "");
   const { events, ...eventLog } = await shim.readEvents();
-  return toHistoryOp(
-    "run",
-    p.index,
-    p.op,
-    [spec.command, ...spec.args],
-    result,
-    events,
-    eventLog,
-    p.rules,
-  );
+  return {
+    ...toHistoryOp(
+      "run",
+      p.index,
+      p.op,
+      [spec.command, ...spec.args],
+      result,
+      events,
+      eventLog,
+      p.rules,
+    ),
+    limitMs,
+  };
 }
 
 /**
@@ -266,17 +272,21 @@ async function runBare(
   if (op.op === "remove-stale-lock") return await removeStaleLock(ws, process);
   const argv = swampArgv(op, ws.repoDir);
   const spec = spawnSpec(scenario.target, ws, options.run, argv, { backend: "none" });
-  const result = await runProcess(options.cleanup, spec, timeLimitMs(it));
-  return toHistoryOp(
-    phase,
-    process,
-    op,
-    [spec.command, ...spec.args],
-    result,
-    [],
-    NO_EVENT_LOG,
-    [],
-  );
+  const limitMs = timeLimitMs(it);
+  const result = await runProcess(options.cleanup, spec, limitMs);
+  return {
+    ...toHistoryOp(
+      phase,
+      process,
+      op,
+      [spec.command, ...spec.args],
+      result,
+      [],
+      NO_EVENT_LOG,
+      [],
+    ),
+    limitMs,
+  };
 }
 
 /** The time limit of a process starting now: its own, cut to what is left of the run's. */

@@ -133,6 +133,7 @@ Deno.test("loadScenario() loads scenarios/smoke.yaml with every default resolved
   assert.deepEqual(scenario.limits, {
     processTimeoutMs: SCENARIO_DEFAULTS.processTimeoutMs,
     runTimeoutMs: SCENARIO_DEFAULTS.runTimeoutMs,
+    processTimeoutFrom: "default",
   });
   assert.equal(processCount(scenario), 3);
 });
@@ -366,7 +367,11 @@ limits: { processTimeoutMs: 600000, runTimeoutMs: 600000 }
 `));
   assert.equal(scenario.faults.length, 5);
   assert.equal(scenario.iterations, 10_000);
-  assert.deepEqual(scenario.limits, { processTimeoutMs: 600_000, runTimeoutMs: 600_000 });
+  assert.deepEqual(scenario.limits, {
+    processTimeoutMs: 600_000,
+    runTimeoutMs: 600_000,
+    processTimeoutFrom: "scenario",
+  });
 });
 
 Deno.test("parseScenario() reports an unknown top-level field at its own line", () => {

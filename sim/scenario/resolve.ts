@@ -26,7 +26,8 @@ import {
   type ShimAction,
   type ShimHit,
 } from "../../faults/rule.ts";
-import { type Phase, type Point, POINTS } from "../../faults/vocabulary.ts";
+import { type Phase, type Point, POINTS, PROCESS_POINTS } from "../../faults/vocabulary.ts";
+import { STRACE_EVENT_POINTS } from "../../faults/strace/support.ts";
 import { type FixtureSpec, typeConflicts } from "./fixture.ts";
 import { validateFixture } from "./fixture_validation.ts";
 import { withSwampTarget } from "./swamp_target.ts";
@@ -38,6 +39,7 @@ import {
   type RecoveryStep,
   SCENARIO_LIMITS,
   type ScenarioInput,
+  type WitnessInput,
 } from "./schema.ts";
 
 /** One step of a field path in the scenario file: a key or a list index. */
@@ -92,6 +94,25 @@ export interface SweepCase {
 /** A fault rule with its id (`faults[i]`). */
 export type ScenarioFault = FaultRule & { id: string };
 
+/**
+ * A declared witness (`witnesses[i]`): events of run process `process` at
+ * `at`/`when` (only hit `hit`, only steps that threw or not when `threw` is
+ * given) must number from `atLeast` to `atMost` in every iteration.
+ */
+export interface DeclaredWitness {
+  /** `witnesses[i]`. */
+  id: string;
+  process: number;
+  at: Point;
+  when: Phase;
+  threw?: boolean;
+  hit?: number;
+  atLeast: number;
+  atMost?: number;
+  /** What the events show, in words. */
+  shows?: string;
+}
+
 /** A loaded, validated scenario with every default resolved. */
 export interface Scenario {
   /** The path as given on the command line (used in replay commands). */
@@ -112,12 +133,23 @@ export interface Scenario {
   sweep?: SweepCase[];
   faults: ScenarioFault[];
   recovery: RecoveryStep[];
+  /** Declared witnesses; pauses derive more per plan (`check/witness.ts`). */
+  witnesses: DeclaredWitness[];
   expect: {
     afterRun: PhaseExpectation;
     afterRecovery: PhaseExpectation;
     typeConflict: boolean;
   };
-  limits: { processTimeoutMs: number; runTimeoutMs: number };
+  limits: {
+    /** The process time limit: the scenario's, or (until the run derives one) the default. */
+    processTimeoutMs: number;
+    runTimeoutMs: number;
+    /**
+     * Where `processTimeoutMs` comes from: the scenario, the fixed default, or
+     * derived from the target's measured start-up (`limits.ts`, set by the run).
+     */
+    processTimeoutFrom: "scenario" | "default" | "derived";
+  };
 }
 
 /** Defaults applied where a scenario is silent. */
@@ -154,6 +186,10 @@ export function resolveScenario(
   const iterations = resolveIterations(input, at, sweep);
   const faults = (input.faults ?? []).map((f, i) =>
     resolveFault(f, i, at, { processCount, iterations, backend: target.backend })
+  );
+
+  const witnesses = (input.witnesses ?? []).map((w, i) =>
+    resolveWitness(w, i, at, { processCount, backend: target.backend })
   );
 
   const recovery = input.recovery ?? [];
@@ -202,6 +238,7 @@ export function resolveScenario(
     sweep,
     faults,
     recovery,
+    witnesses,
     expect: {
       afterRun: expect.afterRun ?? {},
       afterRecovery: expect.afterRecovery ?? {},
@@ -324,11 +361,74 @@ function resolveFault(
   return fault;
 }
 
-/** The time limits, defaulted; a process may not outlive the run. */
+/**
+ * Witness `i`, checked: its process exists, its phase exists at its point,
+ * `threw` only after the step, a range that can fail, and a point whose
+ * events the backend logs.
+ */
+function resolveWitness(
+  w: WitnessInput,
+  i: number,
+  at: FieldErrors,
+  bounds: { processCount: number; backend: ResolvedTarget["backend"] },
+): DeclaredWitness {
+  const path = ["witnesses", i];
+  const when = w.when ?? "before";
+  if (w.process >= bounds.processCount) {
+    throw at.error(
+      [...path, "process"],
+      `process ${w.process} does not exist (the workload has ${bounds.processCount})`,
+    );
+  }
+  if (PROCESS_POINTS.includes(w.at) && when !== "before") {
+    throw at.error([...path, "when"], `"${w.at}" has only the before phase`);
+  }
+  if (w.threw !== undefined && when !== "after") {
+    throw at.error([...path, "threw"], "only an after event says whether the step threw", true);
+  }
+  const atLeast = w.atLeast ?? 1;
+  if (w.atMost !== undefined && w.atMost < atLeast) {
+    throw at.error([...path, "atMost"], `must not be below atLeast (${atLeast})`);
+  }
+  if (atLeast === 0 && w.atMost === undefined) {
+    throw at.error([...path, "atLeast"], "atLeast 0 without atMost holds in every run");
+  }
+  if (bounds.backend === "none") {
+    throw at.error(path, 'the "none" backend logs no events, so no witness can show');
+  }
+  if (bounds.backend === "strace" && !STRACE_EVENT_POINTS.includes(w.at)) {
+    throw at.error(
+      [...path, "at"],
+      `the strace backend logs every hit only at ${
+        STRACE_EVENT_POINTS.join(", ")
+      }, so a witness at "${w.at}" cannot show`,
+    );
+  }
+  return {
+    id: `witnesses[${i}]`,
+    process: w.process,
+    at: w.at,
+    when,
+    ...(w.threw === undefined ? {} : { threw: w.threw }),
+    ...(w.hit === undefined ? {} : { hit: w.hit }),
+    atLeast,
+    ...(w.atMost === undefined ? {} : { atMost: w.atMost }),
+    ...(w.shows === undefined ? {} : { shows: w.shows }),
+  };
+}
+
+/**
+ * The time limits, defaulted; a process may not outlive the run. A default
+ * process limit is replaced by one derived from the target's measured
+ * start-up when the run starts (`limits.ts`).
+ */
 function resolveLimits(input: ScenarioInput, at: FieldErrors): Scenario["limits"] {
-  const limits = {
-    processTimeoutMs: input.limits?.processTimeoutMs ?? SCENARIO_DEFAULTS.processTimeoutMs,
-    runTimeoutMs: input.limits?.runTimeoutMs ?? SCENARIO_DEFAULTS.runTimeoutMs,
+  const runTimeoutMs = input.limits?.runTimeoutMs ?? SCENARIO_DEFAULTS.runTimeoutMs;
+  const limits: Scenario["limits"] = {
+    processTimeoutMs: input.limits?.processTimeoutMs ??
+      Math.min(SCENARIO_DEFAULTS.processTimeoutMs, runTimeoutMs),
+    runTimeoutMs,
+    processTimeoutFrom: input.limits?.processTimeoutMs === undefined ? "default" : "scenario",
   };
   if (limits.processTimeoutMs > limits.runTimeoutMs) {
     throw at.error(["limits", "processTimeoutMs"], "must not exceed limits.runTimeoutMs");
@@ -514,6 +614,7 @@ function normalizeAction(action: NonNullable<FaultInput["action"]>): Action {
       kind: "pause",
       timeoutMs: action.timeoutMs,
       untilExitOf: action.untilExitOf ?? [],
+      ...(action.release === undefined ? {} : { release: action.release }),
       ...(action.untilEvents === undefined ? {} : {
         untilEvents: action.untilEvents.map((e) => ({
           process: e.process,

@@ -23,6 +23,7 @@ export const SCENARIO_LIMITS = {
   faultsMax: 256,
   recoveryStepsMax: 64,
   registryExtensionsMax: 500,
+  witnessesMax: 64,
 } as const;
 
 const NAME = EXTENSION_NAME_PATTERN;
@@ -130,6 +131,9 @@ const actionSchema = z.union([
     })).optional().describe(
       "Release once these processes reached these points (hit defaults to 1)",
     ),
+    release: z.literal("timeout").optional().describe(
+      "The timeout is the intended release (justify it in the header); the pause then derives no witness",
+    ),
   }),
 ], {
   error: `must be "crash" or an object with kind ${ACTION_KINDS.map((k) => `"${k}"`).join(", ")}`,
@@ -153,6 +157,25 @@ export const faultSchema = z.strictObject({
   ops: z.array(z.enum(["pull", "rm", "update", "list", "doctor"])).optional()
     .describe("Only processes running these ops"),
   iterations: z.array(z.int().min(0)).optional().describe("Only these iterations"),
+});
+
+/**
+ * A witness: an event predicate that must show in every iteration, or the
+ * iteration is vacuous (its race did not happen). See `check/witness.ts`.
+ */
+export const witnessSchema = z.strictObject({
+  process: z.int().min(0).describe("The run process whose events are counted"),
+  at: pointSchema.describe("The point"),
+  when: z.enum(PHASES).optional().describe("before (default) or after the step"),
+  threw: z.boolean().optional().describe(
+    "after only: count only steps that threw (true) or returned (false)",
+  ),
+  hit: z.int().min(1).max(LIMITS.hitNthMax).optional().describe("Count only this hit number"),
+  atLeast: z.int().min(0).max(LIMITS.hitNthMax).optional()
+    .describe("Fewest matching events (default 1)"),
+  atMost: z.int().min(0).max(LIMITS.hitNthMax).optional().describe("Most matching events"),
+  shows: z.string().min(1).max(200).optional()
+    .describe('What the events show, in words (e.g. "p1 meets a held lock")'),
 });
 
 const fixtureVersionSchema = z.strictObject({
@@ -273,6 +296,9 @@ export const scenarioSchema = z.strictObject({
   sweep: sweepSchema.optional(),
   faults: z.array(faultSchema).max(SCENARIO_LIMITS.faultsMax).optional(),
   recovery: z.array(recoveryStepSchema).max(SCENARIO_LIMITS.recoveryStepsMax).optional(),
+  witnesses: z.array(witnessSchema).max(SCENARIO_LIMITS.witnessesMax).optional().describe(
+    "Events that must show in every iteration (the race happened), or the iteration is vacuous",
+  ),
   expect: expectSchema.optional(),
   limits: limitsSchema.optional(),
 });
@@ -283,6 +309,8 @@ export type ScenarioInput = z.infer<typeof scenarioSchema>;
 export type OpSpec = z.infer<typeof opSchema>;
 /** A fault as written. */
 export type FaultInput = z.infer<typeof faultSchema>;
+/** A witness as written. */
+export type WitnessInput = z.infer<typeof witnessSchema>;
 /** A recovery step as written. */
 export type RecoveryStep = z.infer<typeof recoveryStepSchema>;
 /** Expected layer state of one extension. */

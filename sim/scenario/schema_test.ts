@@ -33,6 +33,7 @@ const KEYWORDS = new Set([
   "minimum",
   "maximum",
   "minLength",
+  "maxLength",
   "pattern",
 ]);
 
@@ -129,6 +130,9 @@ function validateJson(schema: JsonSchema, value: unknown, path = "$"): string[] 
   if (typeof value === "string") {
     if (typeof s.minLength === "number" && [...value].length < s.minLength) {
       errors.push(`${path}: shorter than ${s.minLength}`);
+    }
+    if (typeof s.maxLength === "number" && [...value].length > s.maxLength) {
+      errors.push(`${path}: longer than ${s.maxLength}`);
     }
     if (typeof s.pattern === "string" && !new RegExp(s.pattern, "u").test(value)) {
       errors.push(`${path}: does not match ${s.pattern}`);
@@ -337,6 +341,7 @@ Deno.test("validateJson() checks each keyword it knows", () => {
   assert.equal(validateJson({ const: "a" }, "b").length, 1);
   assert.equal(validateJson({ pattern: "^a" }, "ba").length, 1);
   assert.equal(validateJson({ minLength: 2 }, "a").length, 1);
+  assert.equal(validateJson({ maxLength: 1 }, "ab").length, 1);
   assert.equal(validateJson({ minItems: 1 }, []).length, 1);
   assert.equal(validateJson({ maxItems: 1 }, [1, 2]).length, 1);
   assert.equal(validateJson({ items: { type: "string" } }, ["a", 1]).length, 1);

@@ -134,11 +134,18 @@ async function runCommand(
   environment: GuideEnvironment,
 ): Promise<CommandRun> {
   const denoDir = Deno.execPath().slice(0, Deno.execPath().lastIndexOf("/"));
+  // The guide's reader runs `deno` from their own shell: a test run under
+  // `npx` must not make the simulator print the npx form of its replay lines.
+  const inherited = Deno.env.toObject();
+  delete inherited.npm_lifecycle_event;
+  delete inherited.npm_command;
   const started = performance.now();
   const output = await new Deno.Command("bash", {
     args: ["-c", `exec 2>&1\n${command.text}`],
     cwd: environment.root,
+    clearEnv: true,
     env: {
+      ...inherited,
       ...environment.env,
       TMPDIR: environment.tmpDir,
       PATH: `${denoDir}:${Deno.env.get("PATH") ?? "/usr/bin:/bin"}`,

@@ -43,7 +43,10 @@ Deno.test("a witness that a lock attempt was refused fails a run where nothing h
       ["pause faults[0] of p1"],
     );
     const console = lines.join("\n");
-    assert.match(console, /reproduce with: deno task sim \S*vacuous-unheld-lock\.yaml --seed 5/);
+    assert.match(
+      console,
+      /reproduce with: (deno|npx --yes deno@[\d.]+) task sim \S*vacuous-unheld-lock\.yaml --seed 5/,
+    );
     assert.match(console, /iteration 0: VACUOUS .*witnesses 1\/2 shown/);
     assert.match(
       console,

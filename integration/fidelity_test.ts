@@ -16,6 +16,7 @@ import {
   runFidelity,
   scenarioDigest,
 } from "../sim/drive/fidelity.ts";
+import { parseStoredFidelity, type StoredFidelity } from "../sim/drive/fidelity_record.ts";
 import { EXIT } from "../sim/shared/exit_codes.ts";
 import { standInCheckout, withTemp } from "./_stand_in.ts";
 
@@ -101,5 +102,97 @@ Deno.test("runFidelity() refuses a checkout that cannot start before running any
     );
     assert.deepEqual(result.rows, []);
     assert.ok(!progress.some((l) => l.includes(" on reference")));
+  });
+});
+
+Deno.test("runFidelity() refuses a checkout at another commit than the record being updated, before any scenario runs", async () => {
+  await withTemp(async (tmp) => {
+    const head = await standInCheckout(`${tmp}/swamp`);
+    const progress: string[] = [];
+    const other = "1".repeat(40);
+    const result = await runFidelity({
+      checkout: `${tmp}/swamp`,
+      scenarios: [SCENARIO],
+      reportRoot: `${tmp}/reports`,
+      findings: [],
+      progress: (l) => progress.push(l),
+      expectCommit: other,
+    });
+    assert.equal(result.exitCode, EXIT.badInput);
+    assert.equal(
+      result.error,
+      `error: swamp checkout ${tmp}/swamp is at ${head}, the record being updated measured ${other}; ` +
+        "run the whole library without --update to measure another commit",
+    );
+    assert.deepEqual(result.rows, []);
+    assert.ok(!progress.some((l) => l.includes(" on reference")));
+  });
+});
+
+Deno.test("deno task fidelity --only --update replaces the re-run row and keeps the current ones", async () => {
+  await withTemp(async (tmp) => {
+    const head = await standInCheckout(`${tmp}/swamp`);
+    const smoke = `${ROOT}scenarios/smoke.yaml`;
+    const run = (name: string, digest: string) => ({
+      scenario: name,
+      digest,
+      wallMs: 1000,
+      pinned: true,
+      same: true,
+      findings: [],
+      reference: { exitCode: 0, verdict: "pass 1/1", durationMs: 400 },
+      swamp: { exitCode: 0, verdict: "pass 1/1", durationMs: 600 },
+      differences: [],
+    });
+    const stored: StoredFidelity = {
+      exitCode: 0,
+      swamp: { checkout: `${tmp}/swamp`, commit: head },
+      startedAt: "2026-01-01T00:00:00.000Z",
+      wallMs: 3500,
+      referenceMs: 1200,
+      swampMs: 1800,
+      summary: { scenarios: 3, same: 3, differ: [], undocumented: [] },
+      rows: [
+        run("lockfile-lost-update", "stale"),
+        run("smoke", scenarioDigest(await Deno.readTextFile(smoke))),
+        run("gone", "x"),
+      ],
+    };
+    const file = `${tmp}/fidelity.json`;
+    await Deno.writeTextFile(file, JSON.stringify(stored));
+    const output = await new Deno.Command(Deno.execPath(), {
+      args: [
+        "run",
+        "-A",
+        "sim/cli/fidelity_main.ts",
+        "--swamp",
+        `${tmp}/swamp`,
+        "--only",
+        "lockfile-lost-update",
+        "--update",
+        file,
+      ],
+      cwd: ROOT,
+      env: { TMPDIR: tmp, NO_COLOR: "1" },
+      stdout: "piped",
+      stderr: "piped",
+    }).output();
+    const stderr = new TextDecoder().decode(output.stderr);
+    assert.equal(output.code, EXIT.pass, stderr);
+    assert.match(
+      stderr,
+      /updated .*fidelity\.json: replaced lockfile-lost-update; kept 1 row\(s\)/,
+    );
+    assert.match(stderr, /dropped gone \(no such scenario\)/);
+    const merged = parseStoredFidelity(await Deno.readTextFile(file), file);
+    const digest = scenarioDigest(await Deno.readTextFile(SCENARIO));
+    assert.deepEqual(merged.rows.map((r) => [r.scenario, r.digest, r.same]), [
+      ["lockfile-lost-update", digest, true],
+      ["smoke", stored.rows[1].digest, true],
+    ]);
+    assert.notEqual(merged.rows[0].measuredAt, stored.startedAt);
+    assert.equal(merged.rows[1].measuredAt, stored.startedAt);
+    assert.equal(merged.wallMs, merged.rows[0].wallMs! + 1000);
+    assert.equal(merged.updates?.length, 1);
   });
 });

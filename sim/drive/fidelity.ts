@@ -23,6 +23,7 @@ import {
   type TargetRun,
   undocumented,
 } from "./fidelity_compare.ts";
+import type { StoredFidelity, StoredRun } from "./fidelity_record.ts";
 import { libraryScenarios } from "./matrix.ts";
 import { checkedInput } from "./simulate_input.ts";
 import { simulate } from "./simulate.ts";
@@ -42,10 +43,16 @@ export interface FidelityOptions {
   progress: (line: string) => void;
   /** Install SIGINT/SIGTERM handlers in each run (the CLI does). */
   handleSignals?: boolean;
+  /**
+   * The swamp commit the checkout must be at (a record being updated was
+   * measured there): refused after the probe, before any scenario runs, when
+   * it is elsewhere.
+   */
+  expectCommit?: string;
 }
 
-/** One row of the result: the comparison and the scenario's digest. */
-export type FidelityResultRow = FidelityRow & { digest: string };
+/** One row of the result: the comparison, the scenario's digest and the row's wall time (both targets), ms. */
+export type FidelityResultRow = FidelityRow & { digest: string; wallMs: number };
 
 /** What a fidelity run produced. */
 export interface FidelityResult {
@@ -104,9 +111,18 @@ export async function runFidelity(options: FidelityOptions): Promise<FidelityRes
     return result;
   }
   result.swamp = identity;
+  const commit = identity.commit?.commit ?? "unknown";
+  if (options.expectCommit !== undefined && commit !== options.expectCommit) {
+    result.exitCode = EXIT.badInput;
+    result.error = `error: swamp checkout ${identity.checkout} is at ${commit}, ` +
+      `the record being updated measured ${options.expectCommit}; ` +
+      "run the whole library without --update to measure another commit";
+    return result;
+  }
   const checkout = identity.checkout!;
   for (const [index, file] of files.entries()) {
     const name = nameOf(file);
+    const rowStartedMs = performance.now();
     const runs: Partial<Record<"reference" | "swamp", TargetRun>> = {};
     let pinned = true;
     for (const target of ["reference", "swamp"] as const) {
@@ -141,7 +157,11 @@ export async function runFidelity(options: FidelityOptions): Promise<FidelityRes
       }
     }
     const row = fidelityRow(name, pinned, runs.reference!, runs.swamp!, options.findings);
-    result.rows.push({ ...row, digest: scenarioDigest(await Deno.readTextFile(file)) });
+    result.rows.push({
+      ...row,
+      digest: scenarioDigest(await Deno.readTextFile(file)),
+      wallMs: Math.round(performance.now() - rowStartedMs),
+    });
     if (!row.same) {
       options.progress(
         `  verdicts differ: ${
@@ -232,7 +252,7 @@ export function formatFidelity(result: FidelityResult): string {
 }
 
 /** One target's run as the JSON result holds it: the verdict, failed iterations, notes and op figures. */
-function runJson(run: TargetRun): Record<string, unknown> {
+function runJson(run: TargetRun): StoredRun {
   return {
     exitCode: run.exitCode,
     verdict: run.verdict,
@@ -251,7 +271,7 @@ function runJson(run: TargetRun): Record<string, unknown> {
 }
 
 /** The machine-readable result (`--json`, `design/fidelity.json`): per-iteration detail only where it differs. */
-export function fidelityJson(result: FidelityResult): Record<string, unknown> {
+export function fidelityJson(result: FidelityResult): StoredFidelity {
   const open = undocumented(result.rows);
   return {
     exitCode: result.exitCode,
@@ -276,6 +296,7 @@ export function fidelityJson(result: FidelityResult): Record<string, unknown> {
     rows: result.rows.map((r) => ({
       scenario: r.scenario,
       digest: r.digest,
+      wallMs: r.wallMs,
       pinned: r.pinned,
       same: r.same,
       findings: r.findings,

@@ -30,22 +30,33 @@ Deno.test("runFidelity() finds no difference between the reference and a stand-i
     const progress: string[] = [];
     const result = await runFidelity({
       checkout: `${tmp}/swamp`,
-      scenarios: [SCENARIO],
+      scenarios: [SCENARIO, `${ROOT}scenarios/smoke.yaml`],
       reportRoot: `${tmp}/reports`,
       findings: [],
       progress: (l) => progress.push(l),
     });
     assert.equal(result.exitCode, EXIT.pass, progress.join("\n"));
     assert.equal(result.swamp?.commit?.commit, head);
-    assert.equal(result.rows.length, 1);
-    assert.equal(result.rows[0].same, true);
+    assert.deepEqual(result.rows.map((r) => [r.scenario, r.same]), [
+      ["lockfile-lost-update", true],
+      ["smoke", true],
+    ]);
+    // Each run measures its target's start-up afresh (the load of that moment).
+    assert.equal(
+      progress.filter((l) =>
+        /^ {2}(reference|swamp): startup=\d+ ms \(one extension list, solo\)/.test(l)
+      )
+        .length,
+      4,
+      progress.join("\n"),
+    );
     assert.equal(result.rows[0].digest, scenarioDigest(await Deno.readTextFile(SCENARIO)));
-    assert.ok(progress.some((l) => l === "[1/1] lockfile-lost-update on swamp"));
+    assert.ok(progress.some((l) => l === "[1/2] lockfile-lost-update on swamp"));
     const json = fidelityJson(result) as { swamp: { commit: string }; summary: unknown };
     assert.equal(json.swamp.commit, head);
     assert.deepEqual(json.summary, {
-      scenarios: 1,
-      same: 1,
+      scenarios: 2,
+      same: 2,
       differ: [],
       undocumented: [],
     });

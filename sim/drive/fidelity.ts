@@ -28,6 +28,7 @@ import { libraryScenarios } from "./matrix.ts";
 import { checkedInput } from "./simulate_input.ts";
 import { simulate } from "./simulate.ts";
 import { checkTarget } from "./target_check.ts";
+import { forgetStartupMeasures } from "../run/startup.ts";
 
 /** Options of a fidelity run. */
 export interface FidelityOptions {
@@ -128,13 +129,16 @@ export async function runFidelity(options: FidelityOptions): Promise<FidelityRes
     for (const target of ["reference", "swamp"] as const) {
       options.progress(`[${index + 1}/${files.length}] ${name} on ${target}`);
       const started = performance.now();
+      // Each run measures its target's start-up afresh: the machine's load an hour into
+      // the run is not the load of its first scenario, and the derived limit follows it.
+      forgetStartupMeasures();
       const output = await simulate({
         scenario: file,
         ...(target === "swamp" ? { swamp: checkout } : {}),
         reportDir: `${options.reportRoot}/${name}/${target}`,
         handleSignals: options.handleSignals,
         log: (line) => {
-          if (/^(iteration \d+:|harness error|interrupted|.*: error: )/.test(line)) {
+          if (/^(iteration \d+:|harness error|interrupted|startup=|.*: error: )/.test(line)) {
             options.progress(`  ${target}: ${line}`);
           }
         },

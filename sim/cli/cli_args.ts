@@ -24,6 +24,8 @@ export interface SimArgs {
   iteration?: number;
   iterations?: number;
   mutant?: string;
+  /** A swamp checkout dir that replaces the scenario's target. */
+  swamp?: string;
   json: boolean;
   keep: boolean;
   reportDir?: string;
@@ -52,6 +54,8 @@ Options:
   --iteration <i>     Run only iteration i (replay)
   --iterations <n>    Override the number of iterations
   --mutant <name>     Run the reference target with a named mutant
+  --swamp <checkout>  Run on a swamp checkout (the dir holding main.ts and deno.json)
+                      instead of the scenario's target
   --json              Print one JSON object on stdout (progress goes to stderr)
   --keep              Keep each iteration's workspace (paths are printed)
   --report-dir <dir>  Where history.json and verdicts.json go
@@ -145,6 +149,14 @@ export function parseSimArgs(argv: readonly string[]): SimArgs {
         args.mutant = v;
         break;
       }
+      case "--swamp": {
+        const v = value();
+        if (v === undefined || v === "") {
+          throw new UsageError("Option --swamp needs a checkout dir");
+        }
+        args.swamp = v;
+        break;
+      }
       case "--report-dir": {
         const v = value();
         if (v === undefined || v === "") throw new UsageError("Option --report-dir needs a path");
@@ -201,6 +213,9 @@ export function parseSimArgs(argv: readonly string[]): SimArgs {
         ? "Missing the scenario file"
         : `Expected one scenario file, got ${positional.length}`,
     );
+  }
+  if (args.swamp !== undefined && args.mutant !== undefined) {
+    throw new UsageError("Option --mutant applies to the reference only, not with --swamp");
   }
   if (args.shrinkRuns !== undefined && !args.shrink) {
     throw new UsageError("Option --shrink-runs needs --shrink");

@@ -223,3 +223,15 @@ Deno.test("parseSimArgs() reads --explore, --explore-budget as iterations or a d
   assertUsageError(["s.yaml", "--shard", "5/4"], "1 <= i <= n");
   assertUsageError(["s.yaml", "--shard", "2"], "needs <i>/<n>");
 });
+
+Deno.test("parseSimArgs() reads --swamp and refuses it without a dir or with --mutant", () => {
+  assert.equal(parseSimArgs(["s.yaml", "--swamp", "../swamp"]).swamp, "../swamp");
+  assert.equal(parseSimArgs(["s.yaml", "--swamp=/src/swamp"]).swamp, "/src/swamp");
+  assertUsageError(["s.yaml", "--swamp"], "Option --swamp needs a checkout dir");
+  assertUsageError(["s.yaml", "--swamp", "--json"], "Option --swamp needs a checkout dir");
+  assertUsageError(
+    ["s.yaml", "--swamp", "../swamp", "--mutant", "lock-no-retry"],
+    "Option --mutant applies to the reference only, not with --swamp",
+  );
+  assert.ok(USAGE.includes("--swamp <checkout>"));
+});

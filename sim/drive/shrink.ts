@@ -215,6 +215,8 @@ export interface FreezeOptions {
   scenarioDir: string;
   /** The mutant the run used, written into the target so the file replays alone. */
   mutant?: string;
+  /** The swamp checkout that replaced the scenario's target (`--swamp`), written the same way. */
+  swamp?: string;
   /** A sentence on where the scenario comes from, for `proves`. */
   origin: string;
   /** `<process> <rule id>` of each pause the original plan derived a witness from. */
@@ -245,10 +247,17 @@ export function freezeScenario(
       )
     )
   );
-  const target = { ...(input.target ?? {}) };
+  let target = { ...(input.target ?? {}) };
   if (target.entry !== undefined) target.entry = resolvePath(options.scenarioDir, target.entry);
   if (target.config !== undefined) target.config = resolvePath(options.scenarioDir, target.config);
+  if (target.checkout !== undefined) {
+    target.checkout = resolvePath(options.scenarioDir, target.checkout);
+  }
   if (options.mutant !== undefined) target.mutant = options.mutant;
+  if (options.swamp !== undefined) {
+    const { mutant: _m, entry: _e, config: _c, denoFlags: _f, argv: _a, ...kept } = target;
+    target = { ...kept, kind: "swamp", checkout: options.swamp };
+  }
   return canonicalOrder({
     name: `${input.name}-shrunk`,
     proves: options.origin,

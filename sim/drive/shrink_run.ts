@@ -87,6 +87,8 @@ export interface ShrinkRunOptions {
   /** The failing iteration to shrink. */
   failed: IterationResult;
   mutant?: string;
+  /** The swamp checkout that replaced the scenario's target (`--swamp`). */
+  swamp?: string;
   runBudget: number;
   /** Runner options (cleanup, run context, deadline); workspaces are never kept. */
   iteration: IterationOptions;
@@ -239,10 +241,13 @@ async function shrinkWith(
   const origin =
     `Shrunk from ${scenario.file} (seed ${scenario.seed}, iteration ${failed.iteration}${
       options.mutant === undefined ? "" : `, mutant ${options.mutant}`
-    }), which failed: ${failed.failure?.reason ?? "?"}`;
+    }${options.swamp === undefined ? "" : `, swamp checkout ${options.swamp}`}), which failed: ${
+      failed.failure?.reason ?? "?"
+    }`;
   const frozen = freezeScenario(raw, failed.plan, failed.history, {
     scenarioDir: dirOf(scenario.path),
     mutant: options.mutant,
+    swamp: options.swamp,
     origin,
     derivedPauses: new Set(
       failed.witnesses.flatMap((w) =>

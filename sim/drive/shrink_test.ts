@@ -174,6 +174,33 @@ Deno.test("freezeScenario() writes the plan down: explicit processes, per-proces
   ]);
 });
 
+Deno.test("freezeScenario() writes a --swamp checkout as the target, keeping the backend", () => {
+  const scenario = parseScenario(TEXT, "noisy.yaml", "/s/scenarios/noisy.yaml");
+  const plan = planIteration(scenario, 0);
+  const raw = parseYaml(TEXT) as ScenarioInput;
+  const frozen = freezeScenario(raw, plan, historyOf([]), {
+    scenarioDir: "/s/scenarios",
+    swamp: "/src/swamp",
+    origin: "from noisy",
+    derivedPauses: new Set(),
+  });
+  assert.deepEqual(frozen.target, { kind: "swamp", checkout: "/src/swamp", backend: "preload" });
+  const reparsed = parseScenario(
+    scenarioText(frozen, []),
+    "noisy-shrunk.yaml",
+    "/s/noisy-shrunk.yaml",
+  );
+  assert.equal(reparsed.target.entry, "/src/swamp/main.ts");
+  // A scenario's own relative checkout is written absolute, as entry and config are.
+  const own = freezeScenario(
+    { ...raw, target: { kind: "swamp", checkout: "../swamp" } },
+    plan,
+    historyOf([]),
+    { scenarioDir: "/s/scenarios", origin: "o", derivedPauses: new Set() },
+  );
+  assert.equal(own.target?.checkout, "/s/swamp");
+});
+
 function frozenOf(faults: FaultInput[], count = 3): ScenarioInput {
   return {
     name: "f",

@@ -55,6 +55,9 @@ import type { Scenario } from "../scenario/load.ts";
 import { processCount } from "../scenario/resolve.ts";
 import type { RunContext } from "../run/target.ts";
 import { wallMs } from "../run/process.ts";
+import { hostDenoNetworkEnv } from "../run/deno_network_env.ts";
+import type { TargetIdentity } from "../run/target_identity.ts";
+import { checkTarget } from "./target_check.ts";
 
 /** Options of one simulator run (the parsed command line). */
 export interface SimulateOptions {
@@ -63,6 +66,8 @@ export interface SimulateOptions {
   iteration?: number;
   iterations?: number;
   mutant?: string;
+  /** A swamp checkout dir that replaces the scenario's target (`--swamp`). */
+  swamp?: string;
   json?: boolean;
   keep?: boolean;
   reportDir?: string;
@@ -103,6 +108,7 @@ function resolvedOptions(
   seed: number,
   iterations: number[],
   reportDir: string,
+  identity: TargetIdentity,
 ) {
   const t = scenario.target;
   return {
@@ -113,7 +119,7 @@ function resolvedOptions(
     iterationRange: iterations.length === 1
       ? `${iterations[0]}`
       : `${iterations[0]}..${iterations[iterations.length - 1]}`,
-    target: t.kind,
+    target: identity.label,
     mutant: options.mutant ?? t.mutant ?? "none",
     backend: t.backend,
     processes: processCount(scenario),
@@ -147,6 +153,8 @@ interface Run {
     startupMs?: number;
     processTimeoutRule?: string;
   };
+  /** What the reports name the target by. */
+  identity: TargetIdentity;
   /** How replay commands invoke `deno task` (`deno`, or `npx --yes deno@<version>`). */
   launcher: string;
   /** The wall-clock end of a duration budget, when the search has one. */
@@ -187,7 +195,27 @@ export async function simulate(options: SimulateOptions): Promise<SimulateResult
       ...(input.scenario === undefined ? {} : { scenario: input.scenario }),
     };
   }
-  const run = runOf(input.scenario, options, withProgress(log, options.progress));
+  const target = await checkTarget(input.scenario, {
+    mutant: options.mutant ?? input.scenario.target.mutant,
+    replacedKind: input.replacedKind,
+    handleSignals: options.handleSignals,
+    log,
+  });
+  if (!target.ok) {
+    log(target.message);
+    return {
+      exitCode: target.exitCode,
+      json: { error: target.message, exitCode: target.exitCode },
+      results: [],
+      scenario: input.scenario,
+    };
+  }
+  const run = runOf(
+    input.scenario,
+    options,
+    withProgress(log, options.progress),
+    target.identity,
+  );
   optionLines(run.resolved).forEach((line) => run.log(line));
   // Stale files of an earlier run into the same dir (an older shrunk scenario) must not read as this run's.
   await clearReportDir(run.reportDir);
@@ -210,7 +238,12 @@ function withProgress(log: (line: string) => void, progress: ProgressSink | unde
 }
 
 /** The run's fixed facts: seed, iteration count and list, report dir, resolved options. */
-function runOf(scenario: Scenario, options: SimulateOptions, log: Run["log"]): Run {
+function runOf(
+  scenario: Scenario,
+  options: SimulateOptions,
+  log: Run["log"],
+  identity: TargetIdentity,
+): Run {
   const seed = options.seed ?? scenario.seed;
   const budget = scenario.explore === undefined ? undefined : options.exploreBudget;
   const total = budget === undefined
@@ -230,7 +263,7 @@ function runOf(scenario: Scenario, options: SimulateOptions, log: Run["log"]): R
       shard === undefined ? "" : `-shard-${shard.index}-of-${shard.count}`
     }`;
   const resolved = {
-    ...resolvedOptions(sized, options, seed, iterations, reportDir),
+    ...resolvedOptions(sized, options, seed, iterations, reportDir, identity),
     ...(scenario.explore === undefined ? {} : {
       explore: `depth ${scenario.explore.depth}${scenario.explore.crash ? " crash" : ""}`,
       exploreBudget: budget === undefined
@@ -250,6 +283,7 @@ function runOf(scenario: Scenario, options: SimulateOptions, log: Run["log"]): R
     iterations,
     reportDir,
     resolved,
+    identity,
     launcher: options.launcher ?? taskLauncher(),
   };
 }
@@ -260,6 +294,7 @@ function replayOf(run: Run, iteration: number): string {
     seed: run.seed,
     iteration,
     mutant: run.options.mutant,
+    swamp: run.options.swamp === undefined ? undefined : run.scenario.target.checkout,
     iterations: run.options.iterations ??
       (run.sized.iterations !== run.scenario.iterations ? run.sized.iterations : undefined),
     repeat: run.options.repeat,
@@ -302,6 +337,7 @@ async function runAll(run: Run): Promise<Outcome> {
       registryUrl: registry.url,
       registryPort: registry.port,
       mutant: options.mutant,
+      networkEnv: hostDenoNetworkEnv(),
     };
     await fitProcessLimit(run, context, cleanup);
     const iterationOptions = { cleanup, run: context, keep: options.keep ?? false, deadlineMs };
@@ -380,9 +416,9 @@ async function fitProcessLimit(run: Run, context: RunContext, cleanup: Cleanup):
     processTimeoutRule: derived.rule,
   };
   run.log(
-    `startup=${
-      Math.round(measure.opMs)
-    } ms (one extension list, solo) processTimeoutMs=${derived.ms} (derived: ${derived.rule})`,
+    `startup=${Math.round(measure.opMs)} ms (one extension list, solo${
+      measure.kept ? ", measured by an earlier run" : ""
+    }) processTimeoutMs=${derived.ms} (derived: ${derived.rule})`,
   );
 }
 
@@ -490,6 +526,7 @@ async function shrinkFirstFailure(run: Run, iteration: IterationOptions, outcome
       scenario: run.sized,
       failed: failing,
       mutant: options.mutant,
+      swamp: options.swamp === undefined ? undefined : run.scenario.target.checkout,
       runBudget: options.shrinkRuns ?? SHRINK_RUNS.default,
       iteration,
       outPath: `${run.reportDir}/${run.scenario.name}-shrunk.yaml`,
@@ -552,6 +589,7 @@ function resultJson(run: Run, outcome: Outcome, findings: Findings): Record<stri
     ...(replay === undefined ? {} : { replay }),
     exitCode: outcome.exitCode,
     options: run.resolved,
+    target: run.identity,
     passed: results.filter((r) => r.passed).length,
     failed: results.filter((r) => !r.passed).length,
     ...(harnessError === undefined ? {} : { harnessError }),
@@ -596,6 +634,7 @@ async function writeReportDir(
       file: scenario.file,
       seed: run.seed,
       ...(resolved.mutant === "none" ? {} : { mutant: resolved.mutant }),
+      target: run.identity,
       exitCode: outcome.exitCode,
       replays: Object.fromEntries(results.map((r) => [r.iteration, replayOf(run, r.iteration)])),
       notes: Object.fromEntries(results.map((r) => [r.iteration, iterationNotes(r)])),

@@ -13,9 +13,16 @@ import { planStrace } from "../../faults/strace/command.ts";
 import { UnsupportedRuleError } from "../../faults/strace/support.ts";
 import { straceContext } from "../run/backend.ts";
 import { planIteration } from "../scenario/plan.ts";
-import { loadScenario, type Scenario, ScenarioError } from "../scenario/load.ts";
+import {
+  loadScenario,
+  type ResolvedTarget,
+  type Scenario,
+  ScenarioError,
+} from "../scenario/load.ts";
 import { exploreProblem, resolveExplore } from "../scenario/resolve.ts";
 import type { ExploreBudget } from "./explore.ts";
+import { withSwampTarget } from "../scenario/swamp_target.ts";
+import { checkoutProblem } from "../run/swamp_checkout.ts";
 
 /** The command-line options the input checks read. */
 export interface InputOptions {
@@ -31,11 +38,19 @@ export interface InputOptions {
   exploreBudget?: ExploreBudget;
   /** `--shard index/count`. */
   shard?: { index: number; count: number };
+  /** A swamp checkout dir (relative to the working dir) that replaces the scenario's target. */
+  swamp?: string;
 }
 
 /** A scenario that loaded and fits the command line, or why not (the scenario, when it loaded). */
 export type CheckedInput =
-  | { ok: true; scenario: Scenario }
+  | {
+    ok: true;
+    /** The scenario as it runs (with `--swamp`, its target replaced). */
+    scenario: Scenario;
+    /** The scenario's own target kind, when `--swamp` replaced it. */
+    replacedKind?: ResolvedTarget["kind"];
+  }
   | { ok: false; message: string; scenario?: Scenario };
 
 /** Loads the scenario and checks the command line against it. */
@@ -47,15 +62,47 @@ export async function checkedInput(options: InputOptions): Promise<CheckedInput>
     if (!(error instanceof ScenarioError)) throw error;
     return { ok: false, message: error.message };
   }
+  const refuse = (problem: string): CheckedInput => ({
+    ok: false,
+    message: `${scenario.file}: error: ${problem}`,
+    scenario,
+  });
+  let replacedKind: ResolvedTarget["kind"] | undefined;
+  if (options.swamp !== undefined) {
+    if (options.mutant !== undefined) {
+      return refuse("--mutant only applies to the reference target, and --swamp replaces it");
+    }
+    const checkout = await realDir(options.swamp);
+    if (checkout === undefined) return refuse(`--swamp: ${options.swamp} does not exist`);
+    replacedKind = scenario.target.kind;
+    scenario = { ...scenario, target: withSwampTarget(scenario.target, checkout) };
+  }
+  const checkout = scenario.target.checkout;
+  const notCheckout = checkout === undefined ? undefined : await checkoutProblem(checkout);
+  if (notCheckout !== undefined) {
+    return refuse(`${options.swamp !== undefined ? "--swamp" : "target.checkout"}: ${notCheckout}`);
+  }
   const explored = options.explore === true && scenario.explore === undefined
     ? { ...scenario, explore: resolveExplore({}) }
     : scenario;
   const problem = exploreOptionProblem(explored, options) ?? optionProblem(explored, options) ??
     backendProblem(explored, options);
-  if (problem !== undefined) {
-    return { ok: false, message: `${scenario.file}: error: ${problem}`, scenario };
+  if (problem !== undefined) return refuse(problem);
+  return {
+    ok: true,
+    scenario: explored,
+    ...(replacedKind === undefined ? {} : { replacedKind }),
+  };
+}
+
+/** The canonical absolute path of `path` (relative to the working dir), or undefined when it does not exist. */
+async function realDir(path: string): Promise<string | undefined> {
+  try {
+    return await Deno.realPath(path);
+  } catch (error) {
+    if (error instanceof Deno.errors.NotFound) return undefined;
+    throw error;
   }
-  return { ok: true, scenario: explored };
 }
 
 /** Why `--explore`, `--explore-budget` or `--shard` do not fit the scenario, or undefined. */

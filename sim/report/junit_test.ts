@@ -105,6 +105,28 @@ Deno.test("renderJunit() gives a failure no judgement shows, and a harness error
   );
 });
 
+Deno.test("renderJunit() names the target and a swamp commit in every suite's properties", () => {
+  const target = {
+    kind: "swamp" as const,
+    label: "swamp checkout /s at abc (git)",
+    checkout: "/s",
+    commit: { commit: "abc", source: "git" as const, dirty: false },
+    version: "swamp 1 <x>",
+  };
+  const xml = renderJunit({ scenario: "s", seed: 1, replays: {}, target, harnessError: "boom" }, [
+    resultOf(0, true),
+  ]);
+  const properties =
+    '<properties>\n      <property name="target" value="swamp checkout /s at abc (git)"/>\n' +
+    '      <property name="commit" value="abc"/>\n      <property name="version" value="swamp 1 &lt;x&gt;"/>\n    </properties>';
+  assert.equal(xml.split(properties).length - 1, 2, xml);
+  assert.ok(
+    !renderJunit({ scenario: "s", seed: 1, replays: {} }, [resultOf(0, true)]).includes(
+      "<properties>",
+    ),
+  );
+});
+
 Deno.test("renderJunit() writes a case per witness, a failure for one that did not show", () => {
   const witness = {
     kind: "declared" as const,

@@ -12,6 +12,8 @@ export interface ReplayOptions {
   seed: number;
   iteration: number;
   mutant?: string;
+  /** The swamp checkout that replaced the scenario's target (`--swamp`). */
+  swamp?: string;
   /** The run's iteration count when it overrode the scenario's (needed to name a later iteration). */
   iterations?: number;
   /** Runs per iteration of a determinism check. */
@@ -69,6 +71,7 @@ export function replayCommand(scenario: Scenario, options: ReplayOptions): strin
   ];
   if (options.iterations !== undefined) parts.push(`--iterations ${options.iterations}`);
   if (options.mutant !== undefined) parts.push(`--mutant ${options.mutant}`);
+  if (options.swamp !== undefined) parts.push(`--swamp ${shellWord(options.swamp)}`);
   if (options.explore === true) parts.push("--explore");
   if (options.repeat !== undefined) parts.push(`--repeat ${options.repeat}`);
   return parts.join(" ");

@@ -1,4 +1,5 @@
 import assert from "node:assert/strict";
+import type { Scenario } from "../scenario/load.ts";
 import { parseScenario } from "../scenario/load.ts";
 import { replayCommand, replayLine, shellWord, taskLauncher } from "./replay.ts";
 
@@ -49,6 +50,18 @@ workload: { processes: [{ op: list }] }
     "npx --yes deno@2.9.6 task sim 'dir with space/my-s.yaml' --seed 9 --iteration 4 --iterations 60 --mutant lock-no-retry",
   );
   assert.equal(shellWord("it's"), `'it'\\''s'`);
+});
+
+Deno.test("replayCommand() carries --swamp, quoting a checkout that is not one plain word", () => {
+  const scenario = { file: "scenarios/x.yaml" } as Scenario;
+  assert.equal(
+    replayCommand(scenario, { seed: 3, iteration: 1, swamp: "/src/swamp", launcher: "deno" }),
+    "deno task sim scenarios/x.yaml --seed 3 --iteration 1 --swamp /src/swamp",
+  );
+  assert.equal(
+    replayCommand(scenario, { seed: 3, iteration: 0, swamp: "/it's here", launcher: "deno" }),
+    "deno task sim scenarios/x.yaml --seed 3 --iteration 0 --swamp '/it'\\''s here'",
+  );
 });
 
 Deno.test("replayLine() warns that a sampling scenario may not reproduce, before the command", () => {

@@ -22,6 +22,7 @@
  * @module
  */
 
+import type { TargetIdentity } from "../run/target_identity.ts";
 import { witnessName } from "../check/witness.ts";
 import { type HistoryOp, type HistoryOpSpec, opText, processLabel } from "../record/history.ts";
 import type { IterationResult } from "../check/iteration.ts";
@@ -37,6 +38,8 @@ export interface TimelineMeta {
   file: string;
   seed: number;
   mutant?: string;
+  /** The target the run ran on (absent in pages written before targets were named). */
+  target?: TargetIdentity;
   exitCode: number;
   /** The replay command of each iteration, by iteration number. */
   replays: Record<number, string>;
@@ -268,7 +271,13 @@ export function renderTimeline(data: TimelineData): string {
 <style>${style()}</style>
 </head>
 <body>
-<h1>${escapeHtml(title)}</h1>
+<h1>${escapeHtml(title)}</h1>${
+    m.target === undefined
+      ? ""
+      : `\n<p class="target">target: ${escapeHtml(m.target.label)}${
+        m.target.version === undefined ? "" : `, ${escapeHtml(m.target.version)}`
+      }</p>`
+  }
 <p class="summary ${verdict}">${escapeHtml(m.file)}: ${
     data.iterations.length - failed
   }/${data.iterations.length} iteration(s) passed, exit ${m.exitCode}</p>${

@@ -115,6 +115,19 @@ Deno.test("renderTimeline() marks a run that ended early as failed, whatever its
   );
 });
 
+Deno.test("renderTimeline() names the target and its version under the title", () => {
+  const target = {
+    kind: "swamp" as const,
+    label: "swamp checkout /s at <abc>",
+    version: "swamp 1",
+  };
+  const html = renderTimeline(timelineData({ ...META, target }, []));
+  assert.ok(
+    html.includes('<p class="target">target: swamp checkout /s at &lt;abc&gt;, swamp 1</p>'),
+  );
+  assert.ok(!renderTimeline(timelineData(META, [])).includes('class="target"'));
+});
+
 Deno.test("timelineData() gives each op its kind and the extension it names, without a version", () => {
   const result = resultOf();
   result.history = historyOf([

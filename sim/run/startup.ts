@@ -4,7 +4,8 @@
  * scenario's backend (a shim with no rules), so the measure includes what
  * the shim costs. The default process time limit is derived from it
  * (`scenario/limits.ts`). Within one simulator process the measure is kept
- * per target and backend, so the mutant matrix measures once.
+ * per target and backend, so the mutant matrix measures once; a long series
+ * of runs forgets it between runs ({@link forgetStartupMeasures}).
  *
  * @module
  */
@@ -20,7 +21,12 @@ import { createWorkspace } from "./workspace.ts";
 
 /** What the measure showed. */
 export type StartupMeasure =
-  | { ok: true; opMs: number }
+  | {
+    ok: true;
+    opMs: number;
+    /** Whether the measure was taken by an earlier run of this process and kept. */
+    kept: boolean;
+  }
   | { ok: false; reason: string };
 
 const measured = new Map<string, StartupMeasure>();
@@ -38,6 +44,16 @@ function keyOf(target: ResolvedTarget): string {
 }
 
 /**
+ * Forgets every measure, so the next run measures its target again: a
+ * tool that runs scenario after scenario for long (`deno task fidelity`)
+ * calls it before each run, so the derived limit reflects the machine's load
+ * when that run starts, not the load of an hour earlier.
+ */
+export function forgetStartupMeasures(): void {
+  measured.clear();
+}
+
+/**
  * The wall time of one `extension list` of `target` on a fresh repo, run
  * solo through its backend; measured once per target in this process.
  */
@@ -48,7 +64,7 @@ export async function measureStartup(
 ): Promise<StartupMeasure> {
   const key = keyOf(target);
   const known = measured.get(key);
-  if (known !== undefined) return known;
+  if (known !== undefined) return known.ok ? { ...known, kept: true } : known;
   const result = await measureOnce(target, run, cleanup);
   measured.set(key, result);
   return result;
@@ -86,7 +102,7 @@ async function measureOnce(
     if (list.exitCode !== 0) {
       return { ok: false, reason: `extension list exited ${list.exitCode ?? list.signal}` };
     }
-    return { ok: true, opMs };
+    return { ok: true, opMs, kept: false };
   } finally {
     await cleanup.removeDir(ws.root);
   }

@@ -1,8 +1,9 @@
 /**
  * How a target process is launched: the target (the embedded reference, a
- * Deno entry module, or any command line) wrapped by its shim backend
- * (preload, strace, or none), with permissions narrowed to the workspace and
- * loopback, its own HOME and TMPDIR, and the registry URL in its env.
+ * Deno entry module, a swamp checkout, or any command line) wrapped by its
+ * shim backend (preload, strace, or none), with permissions narrowed to the
+ * workspace and loopback, its own HOME and TMPDIR, the registry URL and what
+ * Deno needs to reach the package registry in its env.
  *
  * @module
  */
@@ -34,6 +35,11 @@ export interface RunContext {
   registryPort: number;
   /** Mutant selected on the command line (overrides the scenario's). */
   mutant?: string;
+  /**
+   * What Deno needs to reach the package registry, kept in every target's
+   * cleared environment (`deno_network_env.ts`; none when absent).
+   */
+  networkEnv?: Record<string, string>;
 }
 
 /** A fully resolved spawn. */
@@ -60,6 +66,7 @@ function baseEnv(target: ResolvedTarget, ws: Workspace, run: RunContext): Record
     DENO_NO_PROMPT: "1",
     NO_COLOR: "1",
     SWAMP_NO_TELEMETRY: "1",
+    ...run.networkEnv,
     [target.patterns.registryUrlEnv]: run.registryUrl,
     ...target.env,
   };

@@ -31,6 +31,7 @@ import { STRACE_EVENT_POINTS } from "../../faults/strace/support.ts";
 import { EXPLORE_DEFAULTS, EXPLORE_LIMITS, type ExploreConfig } from "./explore.ts";
 import { type FixtureSpec, typeConflicts } from "./fixture.ts";
 import { validateFixture } from "./fixture_validation.ts";
+import { withSwampTarget } from "./swamp_target.ts";
 import type { InvariantId } from "../shared/invariant_ids.ts";
 import {
   type ExploreInput,
@@ -54,12 +55,14 @@ export interface FieldErrors {
 
 /** The target, with defaults resolved. */
 export interface ResolvedTarget {
-  kind: "reference" | "deno" | "command";
+  kind: "reference" | "deno" | "command" | "swamp";
   /** Reference only: the selected mutant. */
   mutant?: string;
-  /** deno: absolute entry module. */
+  /** swamp: the absolute checkout dir (entry, config and flags derive from it). */
+  checkout?: string;
+  /** deno, swamp: absolute entry module. */
   entry?: string;
-  /** deno: absolute deno.json for the entry. */
+  /** deno, swamp: absolute deno.json for the entry. */
   config?: string;
   denoFlags: string[];
   /** command: the argv that runs swamp. */
@@ -528,10 +531,14 @@ function resolveTarget(input: ScenarioInput, at: FieldErrors, dir: string): Reso
   onlyFor("mutant", ["reference"]);
   onlyFor("entry", ["deno"]);
   onlyFor("config", ["deno"]);
-  onlyFor("denoFlags", ["deno"]);
+  onlyFor("denoFlags", ["deno", "swamp"]);
   onlyFor("argv", ["command"]);
+  onlyFor("checkout", ["swamp"]);
   if (kind === "deno" && t.entry === undefined) {
     throw at.error(["target"], 'target kind "deno" needs an entry module');
+  }
+  if (kind === "swamp" && t.checkout === undefined) {
+    throw at.error(["target"], 'target kind "swamp" needs a checkout dir');
   }
   if (kind === "command" && t.argv === undefined) {
     throw at.error(["target"], 'target kind "command" needs argv');
@@ -542,6 +549,13 @@ function resolveTarget(input: ScenarioInput, at: FieldErrors, dir: string): Reso
       ["target", "backend"],
       'the preload backend needs a Deno target; use "strace" for a command',
     );
+  }
+  if (kind === "swamp") {
+    const swamp = withSwampTarget(
+      { kind, env: t.env ?? {}, backend, patterns, denoFlags: [] },
+      resolvePath(dir, t.checkout!),
+    );
+    return { ...swamp, denoFlags: [...swamp.denoFlags, ...(t.denoFlags ?? [])] };
   }
   return {
     kind,

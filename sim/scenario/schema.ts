@@ -207,14 +207,20 @@ const fixtureSchema = z.strictObject({
 });
 
 const targetSchema = z.strictObject({
-  kind: z.enum(["reference", "deno", "command"]).optional()
-    .describe("reference (default): the embedded target; deno: an entry module; command: any argv"),
+  kind: z.enum(["reference", "deno", "command", "swamp"]).optional()
+    .describe(
+      "reference (default): the embedded target; deno: an entry module; command: any argv; " +
+        "swamp: a swamp checkout run from source",
+    ),
   mutant: z.string().optional().describe("Reference only: a named mutant"),
   entry: z.string().optional().describe("deno: the entry module, relative to the scenario file"),
   config: z.string().optional().describe(
     "deno: a deno.json for the entry, relative to the scenario file",
   ),
-  denoFlags: z.array(z.string()).optional().describe("deno: extra flags before the entry"),
+  denoFlags: z.array(z.string()).optional().describe("deno, swamp: extra flags before the entry"),
+  checkout: z.string().min(1).optional().describe(
+    "swamp: the checkout dir (main.ts, deno.json), relative to the scenario file",
+  ),
   argv: z.array(z.string()).min(1).optional().describe("command: the argv that runs swamp"),
   env: z.record(z.string(), z.string()).optional().describe("Extra environment for every process"),
   backend: z.enum(["preload", "strace", "none"]).optional()

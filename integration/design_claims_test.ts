@@ -75,7 +75,7 @@ Deno.test("parseClaims() rejects a malformed row and reads a good one", () => {
     id: "C1",
     text: "A claim.",
     status: "holds",
-    swamp: { status: "finding", findings: ["S1", "S2"] },
+    swamp: { status: "finding", findings: ["S1", "S2"], partly: false },
     scenarios: ["a.yaml", "b.yaml"],
     mutants: ["m1"],
   }]);
@@ -84,6 +84,7 @@ Deno.test("parseClaims() rejects a malformed row and reads a good one", () => {
   assert.deepEqual(parseClaims(good.replace("finding S1, S2", "not run"))[0].swamp, {
     status: "not run",
     findings: [],
+    partly: false,
   });
   assert.throws(() => parseClaims(good.replace("| holds", "| maybe")), /status "maybe"/);
   assert.throws(() => parseClaims(good.replace("finding S1, S2", "fails")), /swamp status "fails"/);

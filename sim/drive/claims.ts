@@ -15,13 +15,16 @@ export type ClaimStatus = "holds" | "gap" | "finding";
  * A claim's status on the swamp checkout of the table's swamp column: what
  * the reference column says when every cited scenario gives the reference's
  * verdict there; `finding` with the ids of the findings about swamp
- * (`S<n>`) when one does not; `not run` when a cited scenario has no current
- * result on swamp (`design/fidelity.json`).
+ * (`S<n>`) when one does not; `not run` when no cited scenario has a current
+ * result on swamp (`design/fidelity.json`), and `, partly run` after the
+ * status when some but not all have one (the status speaks for those).
  */
 export interface SwampStatus {
   status: ClaimStatus | "not run";
   /** The findings about swamp it cites (`finding S1, S2`). */
   findings: string[];
+  /** Whether only some of the cited scenarios have a current result (`holds, partly run`). */
+  partly: boolean;
 }
 
 /** One row of the claims table. */
@@ -42,13 +45,20 @@ export const CLAIMS_DOC = new URL("../../design/extension.md", import.meta.url).
 
 const STATUSES = new Set(["holds", "gap", "finding"]);
 
-/** Parses a swamp status cell: a status, `not run`, or `finding S<n>[, S<m>...]`. */
+/** The suffix of a swamp status whose claim's cited scenarios ran only in part on swamp. */
+export const PARTLY_RUN = ", partly run";
+
+/**
+ * Parses a swamp status cell: `not run`, or a status or `finding S<n>[, S<m>...]`,
+ * followed by `, partly run` when only some cited scenarios ran.
+ */
 export function parseSwampStatus(cell: string): SwampStatus | undefined {
-  if (cell === "not run" || STATUSES.has(cell)) {
-    return { status: cell as SwampStatus["status"], findings: [] };
-  }
-  const match = cell.match(/^finding (S\d+(?:, S\d+)*)$/);
-  return match === null ? undefined : { status: "finding", findings: match[1].split(", ") };
+  if (cell === "not run") return { status: "not run", findings: [], partly: false };
+  const partly = cell.endsWith(PARTLY_RUN);
+  const base = partly ? cell.slice(0, -PARTLY_RUN.length) : cell;
+  if (STATUSES.has(base)) return { status: base as ClaimStatus, findings: [], partly };
+  const match = base.match(/^finding (S\d+(?:, S\d+)*)$/);
+  return match === null ? undefined : { status: "finding", findings: match[1].split(", "), partly };
 }
 
 /** The commit the claims table's swamp column names (its header `swamp <commit>`). */
@@ -172,7 +182,8 @@ export interface SwampStatusInput {
  * Why the swamp column and the findings about swamp do not say what
  * `design/fidelity.json` shows (pure; empty when they agree). A result
  * counts for a scenario only when its digest is the scenario's current one.
- * Per claim: a cited scenario without a current result makes it `not run`;
+ * Per claim: no cited scenario with a current result makes it `not run`, some
+ * without one add `, partly run`;
  * otherwise the status is the reference's when every cited scenario gave
  * the same verdict on swamp, and `finding S<n>...` citing findings that
  * cover each differing scenario when one did not. Every differing scenario
@@ -206,24 +217,30 @@ export function swampStatusProblems(input: SwampStatusInput): string[] {
     const cited = claim.scenarios.map((file) => ({ file, row: current(file) }));
     const missing = cited.filter((c) => c.row === undefined).map((c) => c.file);
     const differing = cited.filter((c) => c.row !== undefined && !c.row.same).map((c) => c.file);
-    const stated = claim.swamp.status === "finding" && claim.swamp.findings.length > 0
+    const partly = missing.length > 0 && missing.length < cited.length ? PARTLY_RUN : "";
+    const stated = (claim.swamp.status === "finding" && claim.swamp.findings.length > 0
       ? `finding ${claim.swamp.findings.join(", ")}`
-      : claim.swamp.status;
+      : claim.swamp.status) + (claim.swamp.partly ? PARTLY_RUN : "");
     let expected: string;
-    if (missing.length > 0) {
+    if (missing.length === cited.length) {
       expected = "not run";
     } else if (differing.length === 0) {
-      expected = claim.status;
+      expected = `${claim.status}${partly}`;
     } else {
-      const unknown = claim.swamp.findings.filter((id) => !byId.has(id));
+      const unknown = claim.swamp.findings.filter((id) =>
+        !byId.has(id)
+      );
       const covered = new Set(claim.swamp.findings.flatMap((id) => byId.get(id)?.scenarios ?? []));
       const uncovered = differing.filter((f) => !covered.has(f));
-      if (claim.swamp.findings.length > 0 && unknown.length === 0 && uncovered.length === 0) {
+      if (
+        claim.swamp.findings.length > 0 && unknown.length === 0 && uncovered.length === 0 &&
+        claim.swamp.partly === (partly !== "")
+      ) {
         continue;
       }
       expected = `finding S<n> covering ${differing.join(", ")}${
         unknown.length > 0 ? ` (no finding ${unknown.join(", ")})` : ""
-      }`;
+      }${partly}`;
     }
     if (stated !== expected) {
       problems.push(

@@ -65,10 +65,32 @@ Deno.test("swampStatusProblems() accepts statuses that say what the fidelity res
     problems([
       claim("C1", "gap", "gap", ["a.yaml"]),
       claim("C2", "holds", "finding S1", ["a.yaml", "b.yaml"]),
-      claim("C3", "holds", "not run", ["a.yaml", "c.yaml"]),
+      claim("C3", "holds", "holds, partly run", ["a.yaml", "c.yaml"]),
+      claim("C4", "holds", "not run", ["c.yaml"]),
+      claim("C5", "holds", "finding S1, partly run", ["b.yaml", "c.yaml"]),
     ]),
     [],
   );
+});
+
+Deno.test("swampStatusProblems() says partly run when only some cited scenarios ran on swamp", () => {
+  assert.deepEqual(problems([claim("C3", "holds", "not run", ["a.yaml", "c.yaml"])]), [
+    'C3\'s swamp status is "not run", expected "holds, partly run" ' +
+    "(no current swamp result for c.yaml)",
+  ]);
+  assert.deepEqual(problems([claim("C3", "holds", "holds, partly run", ["a.yaml"])]), [
+    'C3\'s swamp status is "holds, partly run", expected "holds"',
+  ]);
+  assert.deepEqual(problems([claim("C5", "holds", "finding S1", ["b.yaml", "c.yaml"])]), [
+    'C5\'s swamp status is "finding S1", expected "finding S<n> covering b.yaml, partly run" ' +
+    "(no current swamp result for c.yaml)",
+  ]);
+  assert.deepEqual(parseSwampStatus("gap, partly run"), {
+    status: "gap",
+    findings: [],
+    partly: true,
+  });
+  assert.equal(parseSwampStatus("not run, partly run"), undefined);
 });
 
 Deno.test("swampStatusProblems() names a status that does not follow from the result", () => {

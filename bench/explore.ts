@@ -326,7 +326,7 @@ function cell(s: Search): string {
 }
 
 /**
- * The target block of a file holding `target:` (as `/work/swamp-build/swamp-sim-target.yaml`
+ * The target block of a file holding `target:` (as the target block a swamp checkout build prints
  * does), resolved as a scenario's would be.
  */
 export async function targetOf(path: string): Promise<ResolvedTarget> {

@@ -326,8 +326,8 @@ function cell(s: Search): string {
 }
 
 /**
- * The target block of a file holding `target:` (as the target block a swamp checkout build prints
- * does), resolved as a scenario's would be.
+ * The target block of a file holding `target:` (such as the block printed for a swamp checkout
+ * run from source), resolved as a scenario's would be.
  */
 export async function targetOf(path: string): Promise<ResolvedTarget> {
   const text = await Deno.readTextFile(path);

@@ -104,6 +104,40 @@ function shardArg(value: string | undefined): { index: number; count: number } {
   return { index, count };
 }
 
+/** One argument of argv as an option: `--name value` or `--name=value`. */
+export interface OptionAt {
+  arg: string;
+  flag: string;
+  /** The `=value` part, when the argument has one. */
+  inline?: string;
+  /** The option's value; a following option is never taken as one. */
+  value: () => string | undefined;
+  /** The index of the last argument the option used (its own, or the value after it). */
+  lastIndex: () => number;
+}
+
+/** Reads argv[i] as an option (the one reader of `deno task sim` and `deno task fidelity`). */
+export function optionAt(argv: readonly string[], i: number): OptionAt {
+  const arg = argv[i];
+  const eq = arg.startsWith("--") ? arg.indexOf("=") : -1;
+  const flag = eq === -1 ? arg : arg.slice(0, eq);
+  const inline = eq === -1 ? undefined : arg.slice(eq + 1);
+  let tookNext = false;
+  return {
+    arg,
+    flag,
+    ...(inline === undefined ? {} : { inline }),
+    value: () => {
+      if (inline !== undefined) return inline;
+      const next = argv[i + 1];
+      if (next === undefined || next.startsWith("--")) return undefined;
+      tookNext = true;
+      return next;
+    },
+    lastIndex: () => tookNext ? i + 1 : i,
+  };
+}
+
 /** Parses argv (without the program). */
 export function parseSimArgs(argv: readonly string[]): SimArgs {
   const args: SimArgs = {
@@ -116,18 +150,8 @@ export function parseSimArgs(argv: readonly string[]): SimArgs {
   };
   const positional: string[] = [];
   for (let i = 0; i < argv.length; i++) {
-    const a = argv[i];
-    const [flag, inline] = a.startsWith("--") && a.includes("=")
-      ? [a.slice(0, a.indexOf("=")), a.slice(a.indexOf("=") + 1)]
-      : [a, undefined];
-    // `--seed 5` or `--seed=5`; a following option is never taken as a value.
-    const value = () => {
-      if (inline !== undefined) return inline;
-      const next = argv[i + 1];
-      if (next === undefined || next.startsWith("--")) return undefined;
-      i++;
-      return next;
-    };
+    const option = optionAt(argv, i);
+    const { arg: a, flag, inline, value } = option;
     const noValue = () => {
       if (inline !== undefined) {
         throw new UsageError(`Option ${flag} takes no value, got "${inline}"`);
@@ -205,6 +229,7 @@ export function parseSimArgs(argv: readonly string[]): SimArgs {
         if (a.startsWith("-")) throw new UsageError(`Unknown option "${a}"`);
         positional.push(a);
     }
+    i = option.lastIndex();
   }
   if (args.help) return args;
   if (positional.length !== 1) {

@@ -33,6 +33,7 @@ import {
 } from "../drive/fidelity_record.ts";
 import { libraryScenarios } from "../drive/matrix.ts";
 import { EXIT } from "../shared/exit_codes.ts";
+import { optionAt } from "./cli_args.ts";
 
 /** The parsed command line. */
 export interface FidelityArgs {
@@ -55,17 +56,8 @@ export function parseFidelityArgs(argv: readonly string[]): FidelityArgs | { pro
   let only: string[] | undefined;
   let update: string | undefined;
   for (let i = 0; i < argv.length; i++) {
-    const a = argv[i];
-    const [flag, inline] = a.startsWith("--") && a.includes("=")
-      ? [a.slice(0, a.indexOf("=")), a.slice(a.indexOf("=") + 1)]
-      : [a, undefined];
-    const value = () => {
-      if (inline !== undefined) return inline;
-      const next = argv[i + 1];
-      if (next === undefined || next.startsWith("--")) return undefined;
-      i++;
-      return next;
-    };
+    const option = optionAt(argv, i);
+    const { arg: a, flag, inline, value } = option;
     if (flag === "--json" && inline === undefined) {
       json = true;
     } else if (flag === "--swamp") {
@@ -83,6 +75,7 @@ export function parseFidelityArgs(argv: readonly string[]): FidelityArgs | { pro
     } else {
       return { problem: `unknown argument "${a}"` };
     }
+    i = option.lastIndex();
   }
   if (swamp === undefined) return { problem: "--swamp <checkout> is required" };
   return {
